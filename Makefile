@@ -1,0 +1,37 @@
+# Set-up is part of every target: a fresh machine needs only `make build` or `make test`.
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: build test lint catalogs bench clean
+
+build: $(STAMP)  ## every document, language and format, from the embedded data, into ./out
+	$(BIN)/cnops-legaldocs build -o out
+
+test: $(STAMP)  ## lint, then the test suite
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+catalogs: $(STAMP)  ## re-extract messages from templates, code and data; update fr and ar
+	$(BIN)/pybabel extract -F babel.cfg -c "Translators:" --no-wrap --sort-by-file \
+		--project cnops-legaldocs --copyright-holder CNOPS \
+		-o translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -i translations/messages.pot -d translations
+	$(BIN)/cnops-legaldocs check
+
+bench: $(STAMP)  ## batch throughput against the alternatives (prints figures and ratios)
+	$(BIN)/python benchmarks/batch.py
+
+$(STAMP): pyproject.toml scripts/setup-system
+	bash scripts/setup-system
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf out previews $(VENV)

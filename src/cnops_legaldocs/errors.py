@@ -1,0 +1,44 @@
+"""The library's exceptions: one hierarchy, each with a message a clerk can act on."""
+
+from __future__ import annotations
+
+
+class LegalDocsError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class DataError(LegalDocsError):
+    """Input data is invalid: says which file, line and field, never the offending value."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where += f":{self.line}" if where else f"line {self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}: {field}{self.message}" if where else f"{field}{self.message}"
+
+
+class TranslationError(LegalDocsError):
+    """A message catalog is missing, incomplete or inconsistent with its source."""
+
+
+class RenderError(LegalDocsError):
+    """A document could not be produced (unknown kind, language or format, or a failed write)."""
