@@ -23,7 +23,9 @@ FSI = "\u2068"  # first-strong isolate
 PDI = "\u2069"  # pop directional isolate
 
 # Explicit bidi formatting characters: embeddings, overrides, isolates and marks.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
 _CONTROLS = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 # A token that must read left to right inside right-to-left text: Latin letters and digits,
@@ -53,8 +55,7 @@ def clean_value(text: str) -> str:
     """A user value made safe to print: NFC, no bidi or other control characters."""
     text = unicodedata.normalize("NFC", strip_controls(text))
     return "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") or ch == "\u200d"
-        else ""
+        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") or ch == "\u200d" else ""
         for ch in text
     )
 

@@ -73,13 +73,15 @@ class CatalogProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{catalog_path(self.lang)}:{self.line}" if self.line else str(
-            catalog_path(self.lang)
+        where = (
+            f"{catalog_path(self.lang)}:{self.line}" if self.line else str(catalog_path(self.lang))
         )
         return f"{where}: {self.message}"
 
 
-def problems(data: LegalData | None = None, langs: Iterable[str] = LANGUAGES) -> list[CatalogProblem]:
+def problems(
+    data: LegalData | None = None, langs: Iterable[str] = LANGUAGES
+) -> list[CatalogProblem]:
     """What keeps the catalogs from being complete: untranslated, fuzzy, placeholder mismatch,
     and (given `data`) prose of the data that the catalogs do not know."""
     found: list[CatalogProblem] = []

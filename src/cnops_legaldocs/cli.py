@@ -31,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
 
     def data_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
-            "--data", type=Path, metavar="FILE", help="notice data (default: the embedded CNOPS notice)"
+            "--data",
+            type=Path,
+            metavar="FILE",
+            help="notice data (default: the embedded CNOPS notice)",
         )
 
     render = sub.add_parser("render", help="render one document")
@@ -74,9 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         if args.debug:
             raise
-        print(
-            "error: unexpected failure (run again with --debug for details)", file=sys.stderr
-        )
+        print("error: unexpected failure (run again with --debug for details)", file=sys.stderr)
         return EXIT_FAILURE
 
 
@@ -120,7 +121,9 @@ def _check(args: argparse.Namespace) -> int:
     print(f"{data.source}: {len(data.operations)} operations, {len(data.contacts)} contacts")
     for lang in model.LANGUAGES:
         messages = sum(1 for m in catalogs.catalog(lang) if m.id)
-        print(bidi.for_terminal(f"{lang}: {messages} messages, complete: {data.body.name[lang]}", out))
+        print(
+            bidi.for_terminal(f"{lang}: {messages} messages, complete: {data.body.name[lang]}", out)
+        )
     print(f"ok ({len(data.warnings)} warnings)")
     return EXIT_OK
 

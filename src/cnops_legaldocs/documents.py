@@ -55,11 +55,7 @@ class Document:
         """All the words of the body (furniture excluded), bidi controls removed."""
         body = self.root.find("body")
         assert body is not None
-        parts = [
-            " ".join(el.itertext())
-            for el in body
-            if el.tag not in ("header", "footer")
-        ]
+        parts = [" ".join(el.itertext()) for el in body if el.tag not in ("header", "footer")]
         return " ".join(bidi.strip_controls(" ".join(parts)).split())
 
 
@@ -105,9 +101,7 @@ def build(
 
     title = gettext(_TITLES[kind])
     template = env.get_template(f"{kind}.html")
-    html = template.render(
-        data=data, t=t, ph=ph, kind=kind, title=title, **dict(context or {})
-    )
+    html = template.render(data=data, t=t, ph=ph, kind=kind, title=title, **dict(context or {}))
     root = etree.fromstring(html, _PARSER)
     if DIRECTIONS[lang] == "rtl":
         _isolate_ltr_tokens(root.find("body"), rtl=True)
