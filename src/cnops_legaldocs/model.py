@@ -282,7 +282,9 @@ class _Fields:
         child = self.get(key)
         if child is None:
             path = f"{self.node.path}.{key}" if self.node.path else key
-            raise self.node.error("missing (this field is required)", path)
+            unknown = [k for k in self.items if k not in self.seen]
+            hint = f"; found unknown field {unknown[0]!r}, a misspelling?" if unknown else ""
+            raise self.node.error(f"missing (this field is required){hint}", path)
         return child
 
     def done(self) -> None:
