@@ -78,6 +78,7 @@ TOKENS = [
     "dacg@cnops.org.ma",
     "https://www.cnops.org.ma",
     "AMO-Public",
+    "Cnops mobile",
     "2026",
     "1.0",
 ]

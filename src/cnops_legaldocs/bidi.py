@@ -29,8 +29,9 @@ BIDI_CONTROLS = frozenset(
 _CONTROLS = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 # A token that must read left to right inside right-to-left text: Latin letters and digits,
-# joined by URL, e-mail, reference and number punctuation, and digit groups joined by spaces
-# (phone numbers). Punctuation is part of a token only between two letters or digits.
+# joined by URL, e-mail, reference and number punctuation, and by spaces (phone numbers,
+# Latin phrases such as an app's name). Punctuation and spaces belong to a token only
+# between two letters or digits.
 _ALNUM = r"[0-9A-Za-z\u00c0-\u024f]"
 _LTR_TOKEN = re.compile(
     rf"""
@@ -38,7 +39,7 @@ _LTR_TOKEN = re.compile(
     {_ALNUM}+
     (?:
         [-./@:_+~%#&=?°'’]+{_ALNUM}+      # joined part: A-GA-104/2016, dic@cnops.org.ma, 1.0
-      | (?<=[0-9])[ \u00a0](?=[0-9])[0-9]+   # digit group: 05 38 00 20 20
+      | [ \u00a0]+{_ALNUM}+                 # 05 38 00 20 20, Cnops mobile
     )*
     /?
     """,
