@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from . import documents
 from .documents import KINDS
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
+from .person import Person
 
 FORMATS: tuple[str, ...] = ("pdf",)
 """The file formats documents are rendered to."""
@@ -18,18 +21,28 @@ def render(
     fmt: str = "pdf",
     *,
     pdf_variant: str | None = None,
+    person: Mapping[str, str] | None = None,
 ) -> bytes:
     """Render one document and return the file's bytes.
 
     `kind` is one of `KINDS`, `lang` one of `LANGUAGES`, `fmt` one of `FORMATS`;
     `pdf_variant` selects an archival or accessible PDF (``pdf/a-3u``, ``pdf/ua-1``…).
+    `person` pre-fills a form's identity fields (keys ``nom``, ``prenom``, ``cin``,
+    ``immatriculation``, ``adresse``, ``telephone``, ``email``); a bad value raises
+    `DataError` naming the field.
     """
     if fmt not in FORMATS:
         raise RenderError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    document = documents.build(data, kind, lang)
+    filled = Person.from_mapping(person) if person is not None else None
+    document = documents.build(data, kind, lang, person=filled)
+    if document.is_form and pdf_variant is not None and pdf_variant.startswith("pdf/a"):
+        raise RenderError(
+            "a fillable form cannot be PDF/A (its fields are drawn by the viewer): "
+            "render it without --pdf-variant or with pdf/ua-1"
+        )
     from .renderers import pdf
 
-    return pdf.render(document, variant=pdf_variant)
+    return pdf.render(document, variant=pdf_variant, forms=document.is_form)
 
 
 __all__ = ["FORMATS", "KINDS", "LANGUAGES", "render"]

@@ -46,6 +46,7 @@ class FontFace:
 
 ARABIC_FAMILY = "Amiri"
 LATIN_FAMILY = "Noto Serif"
+FIELD_FAMILY = "Almarai"
 
 
 @cache
@@ -54,6 +55,9 @@ def fonts() -> tuple[FontFace, ...]:
 
     Amiri, a Naskh in the tradition of Bulaq printing, for Arabic; Noto Serif, whose sober
     book serif sits well beside it, for Latin script (Amiri's own Latin is smaller on its body).
+    Almarai, a sans with Arabic and Latin, only for what a viewer types into a form's fields:
+    WeasyPrint embeds a field's font whole, with a Unicode map from its character map alone,
+    which would make the page text drawn in the same font (shaped Arabic) unextractable.
     """
     faces = [
         FontFace(ARABIC_FAMILY, fontpkg.path("amiri", weight, style), str(weight), style)
@@ -64,6 +68,7 @@ def fonts() -> tuple[FontFace, ...]:
         FontFace(LATIN_FAMILY, fontpkg.path("noto-serif", 400, style), "100 900", style)
         for style in ("normal", "italic")
     ]
+    faces.append(FontFace(FIELD_FAMILY, fontpkg.path("almarai", 400, "normal"), "400", "normal"))
     return tuple(faces)
 
 

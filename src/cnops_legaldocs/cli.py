@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import api, bidi, catalogs, model
-from .errors import LegalDocsError
+from .errors import DataError, LegalDocsError
 from .output import write_atomic
+from .person import FIELDS
 
 log = logging.getLogger("cnops_legaldocs")
 
@@ -24,7 +25,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnops-legaldocs",
-        description="French and Arabic legal documents of CNOPS (law 09-08), as PDF.",
+        description="French and Arabic legal documents and forms of CNOPS (law 09-08), as PDF.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -43,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--format", dest="fmt", default="pdf", choices=api.FORMATS)
     render.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     render.add_argument("--pdf-variant", metavar="VARIANT", help="e.g. pdf/a-3u or pdf/ua-1")
+    render.add_argument(
+        "--set",
+        dest="values",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"pre-fill a form's identity field (repeatable); keys: {', '.join(FIELDS)}",
+    )
     data_option(render)
 
     build = sub.add_parser("build", help="render every document, language and format")
@@ -85,10 +94,30 @@ def _load(args: argparse.Namespace) -> model.LegalData:
     return model.load(args.data)
 
 
+def _person(pairs: Sequence[str]) -> dict[str, str] | None:
+    """The ``--set KEY=VALUE`` options as a mapping (None when there is none)."""
+    if not pairs:
+        return None
+    person: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep:
+            raise DataError("expected KEY=VALUE, e.g. --set cin=AB123456", field="--set")
+        if key in person:
+            raise DataError("given twice", field=key if key in FIELDS else "--set")
+        person[key] = value
+    return person
+
+
 def _render(args: argparse.Namespace) -> int:
     data = _load(args)
-    content = api.render(data, args.kind, args.lang, args.fmt, pdf_variant=args.pdf_variant)
-    write_atomic(args.output, content)
+    person = _person(args.values)
+    content = api.render(
+        data, args.kind, args.lang, args.fmt, pdf_variant=args.pdf_variant, person=person
+    )
+    # A pre-filled form holds personal data: readable by its owner only.
+    write_atomic(args.output, content, private=person is not None)
     print(args.output)
     return EXIT_OK
 

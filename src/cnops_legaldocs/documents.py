@@ -4,7 +4,10 @@ document and language, which every renderer (PDF, DOCX) then lays out.
 The tree uses a small vocabulary (``h1``–``h3``, ``p``, ``ul``/``li``, ``table``, ``strong``,
 ``a``, ``span.ltr`` for isolated left-to-right tokens, ``span.value`` for user values,
 ``header``/``footer`` for page furniture with ``span.page``/``span.pages`` counters), so that
-the PDF and the DOCX say the same thing.
+the PDF and the DOCX say the same thing. Forms add ``section.part`` (a numbered part with an
+``h2``), ``label`` (the visible name of a field), ``input`` (``type="text"`` or
+``"checkbox"``, with a stable ``name``: see `forms`), ``textarea`` and ``div.signature`` (a
+box for a handwritten signature).
 """
 
 from __future__ import annotations
@@ -20,11 +23,15 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup, escape
 
-from . import assets, bidi, catalogs
+from . import assets, bidi, catalogs, forms
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
+from .person import Person
 
-KINDS: tuple[str, ...] = ("notice", "register")
+FORM_KINDS: tuple[str, ...] = ("rights-request", "marketing-consent")
+"""The documents that are forms: fillable, and pre-filled from a `Person` on request."""
+
+KINDS: tuple[str, ...] = ("notice", "register", *FORM_KINDS)
 """The documents this library knows."""
 
 DIRECTIONS = {"fr": "ltr", "ar": "rtl"}
@@ -46,6 +53,11 @@ class Document:
     @property
     def direction(self) -> str:
         return DIRECTIONS[self.lang]
+
+    @property
+    def is_form(self) -> bool:
+        """Whether the document is a form (rendered with fillable fields)."""
+        return self.kind in FORM_KINDS
 
     def html(self) -> str:
         """The tree serialised as HTML."""
@@ -75,7 +87,12 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(catalogs.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["longdate"] = lambda value: catalogs.format_long_date(value, lang)
     env.filters["nobr"] = nobr
-    env.globals.update(link=link, mail=mail)
+    env.globals.update(link=link, mail=mail, isolate_value=bidi.isolate_value)
+    env.globals.update(
+        operation_field=forms.operation_field,
+        operation_groups=forms.operation_groups,
+        balanced_columns=forms.balanced_columns,
+    )
     env.globals.update(lang=lang, dir=DIRECTIONS[lang], Markup=Markup)
     return env
 
@@ -86,10 +103,18 @@ def build(
     lang: str,
     *,
     context: Mapping[str, Any] | None = None,
+    person: Person | None = None,
 ) -> Document:
-    """Build the content of a document: template, catalog, then bidi isolation."""
+    """Build the content of a document: template, catalog, then bidi isolation.
+
+    `person` pre-fills the identity of a form (`FORM_KINDS`) with page text.
+    """
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
+    if person and kind not in FORM_KINDS:
+        raise RenderError(
+            f"only forms are pre-filled ({', '.join(FORM_KINDS)}), not the {kind} document"
+        )
     env = environment(lang)
     ph: dict[str, Any] = data.placeholders(lang)
     ph.update(website=link(data.body.website), phone=nobr(data.body.phone))
@@ -101,7 +126,15 @@ def build(
 
     title = gettext(_TITLES[kind])
     template = env.get_template(f"{kind}.html")
-    html = template.render(data=data, t=t, ph=ph, kind=kind, title=title, **dict(context or {}))
+    html = template.render(
+        data=data,
+        t=t,
+        ph=ph,
+        kind=kind,
+        title=title,
+        person=person or Person(),
+        **dict(context or {}),
+    )
     root = etree.fromstring(html, _PARSER)
     if DIRECTIONS[lang] == "rtl":
         _isolate_ltr_tokens(root.find("body"), rtl=True)
@@ -144,6 +177,8 @@ def _(message: str) -> str:
 _TITLES = {
     "notice": _("Mentions légales"),
     "register": _("Registre des traitements de données à caractère personnel"),
+    "rights-request": _("Demande d’exercice des droits d’accès, de rectification et d’opposition"),
+    "marketing-consent": _("Consentement ou opposition à la prospection directe"),
 }
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)

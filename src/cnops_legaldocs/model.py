@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,32 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 _PHONE = re.compile(r"(?:\+212|0)[ .-]?[5-8](?:[ .-]?[0-9]){8}")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ID = re.compile(r"[a-z][a-z0-9-]*")
+
+
+# Validators shared by the notice data and the persons of pre-filled forms (person.py). Their
+# messages say what is expected and never repeat the value, which may be personal data.
+
+
+def check_email(value: str) -> str:
+    """`value` if it is an e-mail address, else `ValueError`."""
+    if not _EMAIL.fullmatch(value):
+        raise ValueError("not an e-mail address (expected name@domain.ma)")
+    return value
+
+
+def check_phone(value: str) -> str:
+    """`value` if it is a Moroccan phone number, else `ValueError`."""
+    if not _PHONE.fullmatch(value):
+        raise ValueError("not a Moroccan phone number (expected e.g. 05 38 00 20 20)")
+    return value
+
+
+def check_url(value: str) -> str:
+    """`value` if it is an http(s) address, else `ValueError`."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValueError("not a web address (expected https://…)")
+    return value
 
 
 class Regime(enum.Enum):
@@ -117,6 +143,15 @@ class Body:
 
 
 @dataclass(frozen=True)
+class Authority:
+    """The supervisory authority (the CNDP) to which a person may complain (law 09-08, art. 28)."""
+
+    acronym: str
+    name: Mapping[str, str]
+    website: str
+
+
+@dataclass(frozen=True)
 class NoticeInfo:
     """The notice's title, version, effective date and online address."""
 
@@ -159,10 +194,12 @@ class Warning_:
 
 @dataclass(frozen=True)
 class LegalData:
-    """The whole source: notice, issuing body, channels, contacts, operations and sections."""
+    """The whole source: notice, issuing body, supervisory authority, channels, contacts,
+    operations and sections."""
 
     notice: NoticeInfo
     body: Body
+    authority: Authority
     channels: Channels
     contacts: tuple[Contact, ...]
     operations: tuple[Operation, ...]
@@ -324,6 +361,7 @@ class _Reader:
             raise schema.error("unsupported schema version (this library reads schema 1)")
         notice = self.notice(top.need("notice"))
         body = self.body(top.need("body"))
+        authority = self.authority(top.need("authority"))
         channels = self.channels(top.need("channels"))
         contacts = self.contacts(top.need("contacts"))
         operations = self.operations(top.need("operations"), contacts)
@@ -332,6 +370,7 @@ class _Reader:
         return LegalData(
             notice=notice,
             body=body,
+            authority=authority,
             channels=channels,
             contacts=tuple(contacts.values()),
             operations=operations,
@@ -352,24 +391,20 @@ class _Reader:
             raise node.error("a lone % must be written %% (placeholders are %(name)s)")
         return value
 
+    def checked(self, node: _Node, check: Callable[[str], str]) -> str:
+        try:
+            return check(node.text())
+        except ValueError as exc:
+            raise node.error(str(exc)) from None
+
     def email(self, node: _Node) -> str:
-        value = node.text()
-        if not _EMAIL.fullmatch(value):
-            raise node.error("not an e-mail address (expected name@domain.ma)")
-        return value
+        return self.checked(node, check_email)
 
     def phone(self, node: _Node) -> str:
-        value = node.text()
-        if not _PHONE.fullmatch(value):
-            raise node.error("not a Moroccan phone number (expected e.g. 05 38 00 20 20)")
-        return value
+        return self.checked(node, check_phone)
 
     def url(self, node: _Node) -> str:
-        value = node.text()
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-            raise node.error("not a web address (expected https://…)")
-        return value
+        return self.checked(node, check_url)
 
     def localized(self, node: _Node) -> dict[str, str]:
         fields = _Fields(node)
@@ -407,6 +442,16 @@ class _Reader:
         )
         f.done()
         return body
+
+    def authority(self, node: _Node) -> Authority:
+        f = _Fields(node)
+        authority = Authority(
+            acronym=f.need("acronym").text(),
+            name=self.localized(f.need("name")),
+            website=self.url(f.need("website")),
+        )
+        f.done()
+        return authority
 
     def channels(self, node: _Node) -> Channels:
         f = _Fields(node)

@@ -23,6 +23,10 @@ VARIANTS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+# The print stylesheets, in cascade order: every document, then the forms' own rules.
+STYLESHEETS: tuple[str, ...] = ("document.css", "forms.css")
+
+
 class AssetFetcher(weasyprint.URLFetcher):
     """A URL fetcher that serves the package's font files and refuses everything else:
     no network, no other file, no data URL. A refused URL is logged without its address."""
@@ -62,7 +66,10 @@ def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
             f"font-weight: {f.weight}; font-style: {f.style}; }}"
             for f in assets.fonts()
         )
-        css = (assets.templates_dir() / "style" / "document.css").read_text(encoding="utf-8")
+        css = "\n".join(
+            (assets.templates_dir() / "style" / name).read_text(encoding="utf-8")
+            for name in STYLESHEETS
+        )
         sheets = [
             weasyprint.CSS(string=faces + "\n" + css, font_config=font_config, url_fetcher=fetcher)
         ]
@@ -71,7 +78,8 @@ def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
 
 
 def render(document: Document, *, variant: str | None = None, forms: bool = False) -> bytes:
-    """Lay a document out as PDF; `variant` is a WeasyPrint PDF variant (e.g. ``pdf/a-3u``)."""
+    """Lay a document out as PDF; `variant` is a WeasyPrint PDF variant (e.g. ``pdf/a-3u``);
+    `forms` turns the document's ``input`` and ``textarea`` elements into AcroForm fields."""
     if variant is not None and variant not in VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r} (choose from {', '.join(VARIANTS)})")
     font_config, sheets, fetcher = _styles()
