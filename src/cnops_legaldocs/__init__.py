@@ -9,6 +9,7 @@ Arabic PDF and DOCX documents from one structured source.
 from __future__ import annotations
 
 from .api import FORMATS, KINDS, LANGUAGES, render
+from .branches import Branch, load_branches
 from .errors import DataError, LegalDocsError, RenderError, TranslationError
 from .model import Contact, LegalData, Operation, Reference, Regime, load, loads
 
@@ -16,6 +17,7 @@ __all__ = [
     "FORMATS",
     "KINDS",
     "LANGUAGES",
+    "Branch",
     "Contact",
     "DataError",
     "LegalData",
@@ -26,6 +28,7 @@ __all__ = [
     "RenderError",
     "TranslationError",
     "load",
+    "load_branches",
     "loads",
     "render",
 ]

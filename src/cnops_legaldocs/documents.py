@@ -21,11 +21,15 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from . import assets, bidi, catalogs
+from .branches import Branch
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 
 KINDS: tuple[str, ...] = ("notice", "register")
 """The documents this library knows."""
+
+BRANCH_KINDS: frozenset[str] = frozenset({"notice"})
+"""The kinds that print a branch block when given a branch."""
 
 DIRECTIONS = {"fr": "ltr", "ar": "rtl"}
 
@@ -75,6 +79,8 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(catalogs.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["longdate"] = lambda value: catalogs.format_long_date(value, lang)
     env.filters["nobr"] = nobr
+    env.filters["dayname"] = lambda day: catalogs.day_name(day, lang)
+    env.filters["hhmm"] = lambda value: value.strftime("%H:%M")
     env.globals.update(link=link, mail=mail)
     env.globals.update(lang=lang, dir=DIRECTIONS[lang], Markup=Markup)
     return env
@@ -85,11 +91,18 @@ def build(
     kind: str,
     lang: str,
     *,
+    branch: Branch | None = None,
     context: Mapping[str, Any] | None = None,
 ) -> Document:
-    """Build the content of a document: template, catalog, then bidi isolation."""
+    """Build the content of a document: template, catalog, then bidi isolation.
+
+    `branch` adds the agency's block (name, address, hours) to the kinds of `BRANCH_KINDS`.
+    """
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
+    if branch is not None and kind not in BRANCH_KINDS:
+        known = ", ".join(sorted(BRANCH_KINDS))
+        raise RenderError(f"the {kind} has no branch block (only: {known})")
     env = environment(lang)
     ph: dict[str, Any] = data.placeholders(lang)
     ph.update(website=link(data.body.website), phone=nobr(data.body.phone))
@@ -101,7 +114,9 @@ def build(
 
     title = gettext(_TITLES[kind])
     template = env.get_template(f"{kind}.html")
-    html = template.render(data=data, t=t, ph=ph, kind=kind, title=title, **dict(context or {}))
+    html = template.render(
+        data=data, t=t, ph=ph, kind=kind, title=title, branch=branch, **dict(context or {})
+    )
     root = etree.fromstring(html, _PARSER)
     if DIRECTIONS[lang] == "rtl":
         _isolate_ltr_tokens(root.find("body"), rtl=True)

@@ -201,7 +201,12 @@ def identifier(node: Node) -> str:
 
 def localized(node: Node, langs: Iterable[str]) -> dict[str, str]:
     """A text given once per language: ``{fr: …, ar: …}``."""
+    return {lang: child.text() for lang, child in localized_nodes(node, langs).items()}
+
+
+def localized_nodes(node: Node, langs: Iterable[str]) -> dict[str, Node]:
+    """The node of each language of a per-language mapping (no other key allowed)."""
     fields = Fields(node)
-    out = {lang: fields.need(lang).text() for lang in langs}
+    out = {lang: fields.need(lang) for lang in langs}
     fields.done()
     return out
