@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import api, assets, model
 from .branches import Branch
@@ -176,7 +176,8 @@ def prepare_documents(data: LegalData, kind: str, lang: str, fmt: str) -> RowRen
 
 
 ROW_RENDERERS: dict[str, Preparer] = {}
-"""Faster row renderers by kind, in place of `prepare_documents`."""
+"""Faster row renderers by kind, in place of `prepare_documents`. Read when `render_many`
+starts and sent to the workers by reference, so registering in the calling process is enough."""
 
 _DATA: dict[str, LegalData] = {}
 _PREPARED: dict[tuple[Any, ...], RowRenderer] = {}
@@ -189,11 +190,12 @@ class _Spec:
     data: LegalData | str | None  # the data, its file, or None for the embedded default
     data_key: str  # identifies the data in the workers' caches
     directory: str
-    prepare: Preparer | None
+    prepare: Preparer | None  # for every kind
+    renderers: Mapping[str, Preparer]  # by kind: `ROW_RENDERERS` as the coordinator has it
 
 
 def _row_renderer(spec: _Spec, job: Job) -> RowRenderer:
-    prepare = spec.prepare or ROW_RENDERERS.get(job.kind, prepare_documents)
+    prepare = spec.prepare or spec.renderers.get(job.kind, prepare_documents)
     key = (spec.data_key, job.kind, job.lang, job.fmt, prepare)
     renderer = _PREPARED.get(key)
     if renderer is None:
@@ -287,14 +289,25 @@ class BatchInterrupted(KeyboardInterrupt):
         self.summary = summary
 
 
-class Reporter:
-    """What `render_many` tells as it goes (see `progress.Progress`); this one says nothing."""
+class Reporter(Protocol):
+    """What `render_many` tells as it goes: `progress.Progress`, or anything alike."""
 
     def update(self, *, rendered: int = 0, skipped: int = 0, failed: int = 0) -> None: ...
 
     def failure(self, message: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+class _Silent:
+    def update(self, *, rendered: int = 0, skipped: int = 0, failed: int = 0) -> None:
+        pass
+
+    def failure(self, message: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def render_many(
@@ -329,10 +342,11 @@ def render_many(
     if merge is not None and safe_name(merge) != merge:
         raise RenderError(f"the merged file name {merge!r} is not a safe file name")
     summary = Summary()
+    report = progress or _Silent()
     with Manifest(directory) as manifest:
         parts = manifest.state / "parts" if merge else directory
-        spec = _Spec(spec_data, data_key, str(parts), prepare)
-        run = _Run(manifest, Path(parts), summary, progress or Reporter(), data_key)
+        spec = _Spec(spec_data, data_key, str(parts), prepare, dict(ROW_RENDERERS))
+        run = _Run(manifest, Path(parts), summary, report, data_key)
         own = executor is None
         pool = executor or cf.ProcessPoolExecutor(workers, initializer=_ignore_sigint)
         try:
@@ -345,7 +359,7 @@ def render_many(
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)
             summary.seconds = time.monotonic() - started
-            (progress or Reporter()).close()
+            report.close()
         if merge and run.order and not summary.failures:
             from .merge import merge_pdfs  # pikepdf, only when merging
 

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import DataError
 
@@ -80,7 +81,7 @@ class CsvFile:
             return
         reader = csv.reader(self._text(lines), delimiter=self.delimiter)
         end = first[0]
-        for number, record in enumerate(reader, 1):
+        for number, record in enumerate(self._records(reader), 1):
             start, end = end + 1, first[0] + reader.line_num
             if not any(field.strip() for field in record):
                 continue
@@ -134,6 +135,15 @@ class CsvFile:
     def _text(lines: Iterator[tuple[int, str]]) -> Iterator[str]:
         return (text for _, text in lines)
 
+    def _records(self, reader: Any) -> Iterator[list[str]]:
+        """The records of `reader`; malformed CSV (a NUL byte…) is a located `DataError`."""
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise DataError(
+                f"malformed CSV ({exc})", file=self.name, line=1 + reader.line_num
+            ) from None
+
     def _scan(self) -> None:
         lines = self._lines()
         first = next(lines, None)
@@ -143,16 +153,11 @@ class CsvFile:
         (header,) = list(csv.reader([first[1]], delimiter=self.delimiter))
         self.columns = self._header(header)
         reader = csv.reader(self._text(lines), delimiter=self.delimiter)
-        try:
-            for record in reader:
-                if any(field.strip() for field in record):
-                    self.rows += 1
-                else:
-                    self.empty += 1
-        except csv.Error as exc:
-            raise DataError(
-                f"malformed CSV ({exc})", file=self.name, line=first[0] + reader.line_num
-            ) from None
+        for record in self._records(reader):
+            if any(field.strip() for field in record):
+                self.rows += 1
+            else:
+                self.empty += 1
 
     def _sniff(self, header: str) -> str:
         """The delimiter that splits the header into the most known column names."""
