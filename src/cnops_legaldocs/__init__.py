@@ -4,11 +4,14 @@ Arabic PDF and DOCX documents from one structured source.
 >>> import cnops_legaldocs
 >>> data = cnops_legaldocs.load()
 >>> pdf = cnops_legaldocs.render(data, "notice", "ar", "pdf")
+>>> summary = cnops_legaldocs.render_many(jobs, "out/")   # many documents, in parallel
 """
 
 from __future__ import annotations
 
 from .api import FORMATS, KINDS, LANGUAGES, render
+from .batch import Job, RowFailure, Summary, render_many
+from .branches import Branch, load_branches
 from .errors import DataError, LegalDocsError, RenderError, TranslationError
 from .model import Contact, LegalData, Operation, Reference, Regime, load, loads
 
@@ -16,16 +19,22 @@ __all__ = [
     "FORMATS",
     "KINDS",
     "LANGUAGES",
+    "Branch",
     "Contact",
     "DataError",
+    "Job",
     "LegalData",
     "LegalDocsError",
     "Operation",
     "Reference",
     "Regime",
     "RenderError",
+    "RowFailure",
+    "Summary",
     "TranslationError",
     "load",
+    "load_branches",
     "loads",
     "render",
+    "render_many",
 ]

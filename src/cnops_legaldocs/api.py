@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import documents
+from .branches import Branch
 from .documents import KINDS
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
@@ -20,12 +21,14 @@ def render(
     lang: str,
     fmt: str = "pdf",
     *,
+    branch: Branch | None = None,
     pdf_variant: str | None = None,
     person: Mapping[str, str] | None = None,
 ) -> bytes:
     """Render one document and return the file's bytes.
 
     `kind` is one of `KINDS`, `lang` one of `LANGUAGES`, `fmt` one of `FORMATS`;
+    `branch` (from `load_branches`) adds an agency's block to a notice;
     `pdf_variant` selects an archival or accessible PDF (``pdf/a-3u``, ``pdf/ua-1``…).
     `person` pre-fills a form's identity fields (keys ``nom``, ``prenom``, ``cin``,
     ``immatriculation``, ``adresse``, ``telephone``, ``email``); a bad value raises
@@ -34,7 +37,7 @@ def render(
     if fmt not in FORMATS:
         raise RenderError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     filled = Person.from_mapping(person) if person is not None else None
-    document = documents.build(data, kind, lang, person=filled)
+    document = documents.build(data, kind, lang, branch=branch, person=filled)
     if document.is_form and pdf_variant is not None and pdf_variant.startswith("pdf/a"):
         raise RenderError(
             "a fillable form cannot be PDF/A (its fields are drawn by the viewer): "

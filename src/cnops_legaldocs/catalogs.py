@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import IO, Any
 
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -60,6 +60,11 @@ def translations(lang: str) -> Translations:
 def format_long_date(value: Any, lang: str) -> str:
     """A date as written in running text: "26 novembre 2026", "26 نونبر 2026"."""
     return format_date(value, format="long", locale=LOCALES[lang])
+
+
+def day_name(day: int, lang: str) -> str:
+    """The name of a weekday (0 = Monday) as written in running text: "lundi", "الاثنين"."""
+    return str(get_day_names("wide", locale=LOCALES[lang])[day])
 
 
 # --------------------------------------------------------------------------------------------

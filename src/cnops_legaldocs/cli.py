@@ -1,21 +1,25 @@
 """The ``cnops-legaldocs`` command: a thin layer over the library for clerks and scripts.
 
-Exit status: 0 success, 1 unexpected failure, 2 bad input (message says file, line, field).
+Exit status: 0 success, 1 unexpected failure, 2 bad input (message says file, line, field;
+for `batch`, any row that failed), 130 interrupted (Ctrl-C; no partial file is left).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import api, bidi, catalogs, model
-from .errors import DataError, LegalDocsError
+from . import api, batch, bidi, catalogs, model
+from .branches import load_branches
+from .errors import DataError, LegalDocsError, RenderError
 from .output import write_atomic
 from .person import FIELDS
+from .progress import Progress
 
 log = logging.getLogger("cnops_legaldocs")
 
@@ -60,7 +64,53 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate the data and the catalogs")
     data_option(check)
+
+    many = sub.add_parser(
+        "batch",
+        help="one document per row (agency, person), in parallel, resumable",
+        description="Render one document per agency (notice --branches) or per person (a form "
+        "--data FILE.csv) into DIR. A rerun skips the files already complete; a bad row is "
+        "reported (row, column, reason) and the others complete; exit 2 if any row failed.",
+    )
+    many.add_argument("kind", choices=batch.batch_kinds())
+    many.add_argument("--branches", type=Path, metavar="FILE", help="agencies (YAML), for notice")
+    many.add_argument(
+        "--data", type=Path, metavar="FILE.csv", help="one row per person (CSV, UTF-8), for forms"
+    )
+    many.add_argument(
+        "--notice-data",
+        type=Path,
+        metavar="FILE",
+        help="notice data (default: the embedded CNOPS notice)",
+    )
+    many.add_argument("--lang", required=True, choices=model.LANGUAGES)
+    many.add_argument("--format", dest="fmt", default="pdf", choices=api.FORMATS)
+    many.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
+    many.add_argument(
+        "--jobs",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: the machine's cores)",
+    )
+    many.add_argument(
+        "--merge", action="store_true", help="one print-ready PDF of all rows: DIR/KIND-LANG.pdf"
+    )
+    many.add_argument(
+        "--name",
+        metavar="PATTERN",
+        help=f"file names over the row's fields and {{row}} (default: {batch.PERSON_PATTERN}, "
+        f"agencies: {batch.BRANCH_PATTERN})",
+    )
+    many.add_argument("--quiet", action="store_true", help="no progress and no summary")
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,6 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(bidi.for_terminal(f"error: {exc}", sys.stderr), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except batch.BatchInterrupted as exc:
+        if not getattr(args, "quiet", False):
+            print(exc.summary)
+        print("interrupted: no partial file was left", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("interrupted: no partial file was left", file=sys.stderr)
         return 130
@@ -157,7 +212,41 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"render": _render, "build": _build, "check": _check}
+def _batch(args: argparse.Namespace) -> int:
+    if args.merge and args.fmt != "pdf":
+        raise RenderError("--merge makes one PDF: use it with --format pdf")
+    model.load(args.notice_data)  # invalid notice data stops the run before any row
+    empty = 0
+    jobs: Iterable[batch.Job | batch.RowFailure]
+    if args.kind == "notice":
+        if args.branches is None or args.data is not None:
+            raise RenderError("batch notice renders one notice per agency: give --branches FILE")
+        agencies = load_branches(args.branches)
+        jobs = batch.branch_jobs(agencies, args.kind, args.lang, args.fmt, args.name)
+        total = len(agencies)
+    else:
+        if args.data is None or args.branches is not None:
+            raise RenderError(f"batch {args.kind} renders one form per row: give --data FILE.csv")
+        rows = batch.person_file(args.data)
+        jobs = batch.person_jobs(rows, args.kind, args.lang, args.fmt, args.name)
+        total, empty = rows.rows, rows.empty
+    report = Progress(total, quiet=args.quiet)
+    summary = batch.render_many(
+        jobs,
+        args.output,
+        data=args.notice_data,
+        workers=args.jobs,
+        merge=f"{args.kind}-{args.lang}.pdf" if args.merge else None,
+        progress=report,
+        total=total,
+    )
+    summary.empty = empty
+    if not args.quiet:
+        print(summary)
+    return EXIT_OK if summary.ok else EXIT_BAD_INPUT
+
+
+_COMMANDS = {"render": _render, "build": _build, "check": _check, "batch": _batch}
 
 
 if __name__ == "__main__":

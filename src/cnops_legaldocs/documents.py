@@ -24,6 +24,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from . import assets, bidi, catalogs, forms
+from .branches import Branch
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 from .person import Person
@@ -33,6 +34,9 @@ FORM_KINDS: tuple[str, ...] = ("rights-request", "marketing-consent")
 
 KINDS: tuple[str, ...] = ("notice", "register", *FORM_KINDS)
 """The documents this library knows."""
+
+BRANCH_KINDS: frozenset[str] = frozenset({"notice"})
+"""The kinds that print a branch block when given a branch."""
 
 DIRECTIONS = {"fr": "ltr", "ar": "rtl"}
 
@@ -87,6 +91,8 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(catalogs.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["longdate"] = lambda value: catalogs.format_long_date(value, lang)
     env.filters["nobr"] = nobr
+    env.filters["dayname"] = lambda day: catalogs.day_name(day, lang)
+    env.filters["hhmm"] = lambda value: value.strftime("%H:%M")
     env.globals.update(link=link, mail=mail, isolate_value=bidi.isolate_value)
     env.globals.update(
         operation_field=forms.operation_field,
@@ -102,15 +108,20 @@ def build(
     kind: str,
     lang: str,
     *,
+    branch: Branch | None = None,
     context: Mapping[str, Any] | None = None,
     person: Person | None = None,
 ) -> Document:
     """Build the content of a document: template, catalog, then bidi isolation.
 
+    `branch` adds the agency's block (name, address, hours) to the kinds of `BRANCH_KINDS`;
     `person` pre-fills the identity of a form (`FORM_KINDS`) with page text.
     """
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
+    if branch is not None and kind not in BRANCH_KINDS:
+        known = ", ".join(sorted(BRANCH_KINDS))
+        raise RenderError(f"the {kind} has no branch block (only: {known})")
     if person and kind not in FORM_KINDS:
         raise RenderError(
             f"only forms are pre-filled ({', '.join(FORM_KINDS)}), not the {kind} document"
@@ -132,6 +143,7 @@ def build(
         ph=ph,
         kind=kind,
         title=title,
+        branch=branch,
         person=person or Person(),
         **dict(context or {}),
     )

@@ -9,16 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
-from . import assets
-from .errors import DataError
+from . import assets, yamldata
+from .yamldata import Fields, Node, email, identifier, phone, url
 
 LANGUAGES: tuple[str, ...] = ("fr", "ar")
 """The languages every document exists in (the source language first)."""
@@ -29,37 +27,7 @@ PLACEHOLDERS = frozenset({"body", "body_name", "acronym", "website", "phone", "a
 _REFERENCE = re.compile(
     r"(?P<letter>[AD])-(?:(?P<code>[A-Z]+(?:-[A-Z]+)*)-)?(?P<seq>[0-9]{1,5})/(?P<year>[0-9]{4})"
 )
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# Moroccan numbers: 0 then 9 digits (05 38 00 20 20), or +212 then 9 digits.
-_PHONE = re.compile(r"(?:\+212|0)[ .-]?[5-8](?:[ .-]?[0-9]){8}")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-_ID = re.compile(r"[a-z][a-z0-9-]*")
-
-
-# Validators shared by the notice data and the persons of pre-filled forms (person.py). Their
-# messages say what is expected and never repeat the value, which may be personal data.
-
-
-def check_email(value: str) -> str:
-    """`value` if it is an e-mail address, else `ValueError`."""
-    if not _EMAIL.fullmatch(value):
-        raise ValueError("not an e-mail address (expected name@domain.ma)")
-    return value
-
-
-def check_phone(value: str) -> str:
-    """`value` if it is a Moroccan phone number, else `ValueError`."""
-    if not _PHONE.fullmatch(value):
-        raise ValueError("not a Moroccan phone number (expected e.g. 05 38 00 20 20)")
-    return value
-
-
-def check_url(value: str) -> str:
-    """`value` if it is an http(s) address, else `ValueError`."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        raise ValueError("not a web address (expected https://…)")
-    return value
 
 
 class Regime(enum.Enum):
@@ -235,16 +203,7 @@ def load(path: str | Path | None = None) -> LegalData:
         name = "cnops.yaml (embedded default)"
     else:
         name = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DataError("file not found", file=name) from None
-        except UnicodeDecodeError as exc:
-            raise DataError(
-                f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=name
-            ) from None
-        except OSError as exc:
-            raise DataError(f"cannot be read ({exc.strerror})", file=name) from None
+        text = yamldata.read_text(path)
     return loads(text, name)
 
 
@@ -253,112 +212,14 @@ def loads(text: str, name: str = "<data>") -> LegalData:
     return _Reader(name).read(text)
 
 
-class _Node:
-    """A YAML node with its path, for typed access and located errors."""
-
-    def __init__(self, reader: _Reader, node: yaml.Node, path: str) -> None:
-        self.reader, self.node, self.path = reader, node, path
-
-    @property
-    def line(self) -> int:
-        return self.node.start_mark.line + 1
-
-    def error(self, message: str, path: str | None = None) -> DataError:
-        return DataError(message, file=self.reader.name, line=self.line, field=path or self.path)
-
-    def _child_path(self, key: str | int) -> str:
-        if isinstance(key, int):
-            return f"{self.path}[{key}]"
-        return f"{self.path}.{key}" if self.path else key
-
-    def mapping(self) -> dict[str, _Node]:
-        if not isinstance(self.node, yaml.MappingNode):
-            raise self.error("expected a mapping of keys to values")
-        out: dict[str, _Node] = {}
-        for key_node, value_node in self.node.value:
-            key = key_node.value
-            child = _Node(self.reader, value_node, self._child_path(key))
-            if key in out:
-                raise _Node(self.reader, key_node, child.path).error("key given twice")
-            out[key] = child
-        return out
-
-    def sequence(self) -> list[_Node]:
-        if not isinstance(self.node, yaml.SequenceNode):
-            raise self.error("expected a list")
-        return [_Node(self.reader, n, self._child_path(i)) for i, n in enumerate(self.node.value)]
-
-    def scalar(self) -> Any:
-        if not isinstance(self.node, yaml.ScalarNode):
-            raise self.error("expected a single value, not a list or mapping")
-        return self.reader.loader.construct_object(self.node, deep=True)
-
-    def text(self) -> str:
-        value = self.scalar()
-        if isinstance(value, bool) or value is None or isinstance(value, dt.date):
-            raise self.error("expected text")
-        value = " ".join(str(value).split())
-        if not value:
-            raise self.error("must not be empty")
-        return value
-
-
-class _Fields:
-    """The keys of one mapping node, consumed one by one; unknown keys are errors."""
-
-    def __init__(self, node: _Node) -> None:
-        self.node = node
-        self.items = node.mapping()
-        self.seen: set[str] = set()
-
-    def get(self, key: str) -> _Node | None:
-        self.seen.add(key)
-        return self.items.get(key)
-
-    def need(self, key: str) -> _Node:
-        child = self.get(key)
-        if child is None:
-            path = f"{self.node.path}.{key}" if self.node.path else key
-            unknown = [k for k in self.items if k not in self.seen]
-            hint = f"; found unknown field {unknown[0]!r}, a misspelling?" if unknown else ""
-            raise self.node.error(f"missing (this field is required){hint}", path)
-        return child
-
-    def done(self) -> None:
-        for key, child in self.items.items():
-            if key not in self.seen:
-                raise child.error("unknown field (check its spelling)")
-
-
 class _Reader:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.loader: yaml.SafeLoader
         self.warnings: list[Warning_] = []
 
     def read(self, text: str) -> LegalData:
-        self.loader = yaml.SafeLoader(text)
-        try:
-            root = self.loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or "malformed YAML"
-            raise DataError(
-                f"malformed YAML: {problem}",
-                file=self.name,
-                line=mark.line + 1 if mark else None,
-                column=mark.column + 1 if mark else None,
-            ) from None
-        except yaml.YAMLError as exc:
-            raise DataError(f"malformed YAML: {exc}", file=self.name) from None
-        finally:
-            self.loader.dispose()
-        if root is None:
-            raise DataError("the file is empty", file=self.name)
-        top = _Fields(_Node(self, root, ""))
-        schema = top.need("schema")
-        if schema.scalar() != 1:
-            raise schema.error("unsupported schema version (this library reads schema 1)")
+        top = Fields(yamldata.parse(text, self.name))
+        yamldata.schema(top)
         notice = self.notice(top.need("notice"))
         body = self.body(top.need("body"))
         authority = self.authority(top.need("authority"))
@@ -381,7 +242,7 @@ class _Reader:
 
     # -- validators -------------------------------------------------------------------------
 
-    def prose(self, node: _Node) -> str:
+    def prose(self, node: Node) -> str:
         value = node.text()
         for name in _PLACEHOLDER.findall(value):
             if name not in PLACEHOLDERS:
@@ -391,31 +252,10 @@ class _Reader:
             raise node.error("a lone % must be written %% (placeholders are %(name)s)")
         return value
 
-    def checked(self, node: _Node, check: Callable[[str], str]) -> str:
-        try:
-            return check(node.text())
-        except ValueError as exc:
-            raise node.error(str(exc)) from None
-
-    def email(self, node: _Node) -> str:
-        return self.checked(node, check_email)
-
-    def phone(self, node: _Node) -> str:
-        return self.checked(node, check_phone)
-
-    def url(self, node: _Node) -> str:
-        return self.checked(node, check_url)
-
-    def localized(self, node: _Node) -> dict[str, str]:
-        fields = _Fields(node)
-        out = {lang: fields.need(lang).text() for lang in LANGUAGES}
-        fields.done()
-        return out
-
     # -- parts ------------------------------------------------------------------------------
 
-    def notice(self, node: _Node) -> NoticeInfo:
-        f = _Fields(node)
+    def notice(self, node: Node) -> NoticeInfo:
+        f = Fields(node)
         date_node = f.need("effective_date")
         date = date_node.scalar()
         if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
@@ -425,62 +265,58 @@ class _Reader:
             title=self.prose(f.need("title")),
             version=version.text(),
             effective_date=date,
-            url=self.url(f.need("url")),
+            url=url(f.need("url")),
         )
         f.done()
         return info
 
-    def body(self, node: _Node) -> Body:
-        f = _Fields(node)
+    def body(self, node: Node) -> Body:
+        f = Fields(node)
         body = Body(
             acronym=f.need("acronym").text(),
-            name=self.localized(f.need("name")),
-            short=self.localized(f.need("short")),
-            website=self.url(f.need("website")),
-            phone=self.phone(f.need("phone")),
+            name=yamldata.localized(f.need("name"), LANGUAGES),
+            short=yamldata.localized(f.need("short"), LANGUAGES),
+            website=url(f.need("website")),
+            phone=phone(f.need("phone")),
             app=f.need("app").text(),
         )
         f.done()
         return body
 
-    def authority(self, node: _Node) -> Authority:
-        f = _Fields(node)
+    def authority(self, node: Node) -> Authority:
+        f = Fields(node)
         authority = Authority(
             acronym=f.need("acronym").text(),
-            name=self.localized(f.need("name")),
-            website=self.url(f.need("website")),
+            name=yamldata.localized(f.need("name"), LANGUAGES),
+            website=url(f.need("website")),
         )
         f.done()
         return authority
 
-    def channels(self, node: _Node) -> Channels:
-        f = _Fields(node)
-        channels = Channels(
-            call_centre=self.phone(f.need("call_centre")), portal=self.url(f.need("portal"))
-        )
+    def channels(self, node: Node) -> Channels:
+        f = Fields(node)
+        channels = Channels(call_centre=phone(f.need("call_centre")), portal=url(f.need("portal")))
         f.done()
         return channels
 
-    def contacts(self, node: _Node) -> dict[str, Contact]:
+    def contacts(self, node: Node) -> dict[str, Contact]:
         out: dict[str, Contact] = {}
         for item in node.sequence():
-            f = _Fields(item)
+            f = Fields(item)
             id_node = f.need("id")
-            cid = id_node.text()
-            if not _ID.fullmatch(cid):
-                raise id_node.error("an id is lower-case letters, digits and hyphens")
+            cid = identifier(id_node)
             if cid in out:
                 raise id_node.error(f"contact id {cid!r} is used twice")
             out[cid] = Contact(
                 id=cid,
                 title=self.prose(f.need("title")),
-                email=self.email(f.need("email")),
+                email=email(f.need("email")),
                 address=self.prose(f.need("address")),
             )
             f.done()
         return out
 
-    def operations(self, node: _Node, contacts: dict[str, Contact]) -> tuple[Operation, ...]:
+    def operations(self, node: Node, contacts: dict[str, Contact]) -> tuple[Operation, ...]:
         items = node.sequence()
         if not items:
             raise node.error("the register is empty: list at least one operation")
@@ -488,7 +324,7 @@ class _Reader:
         used: set[str] = set()
         out = []
         for item in items:
-            f = _Fields(item)
+            f = Fields(item)
             ref_node = f.need("reference")
             try:
                 reference = Reference.parse(ref_node.text())
@@ -526,11 +362,11 @@ class _Reader:
             )
         return tuple(out)
 
-    def sections(self, node: _Node) -> tuple[Section, ...]:
+    def sections(self, node: Node) -> tuple[Section, ...]:
         out = []
         ids: set[str] = set()
         for item in node.sequence():
-            f = _Fields(item)
+            f = Fields(item)
             id_node = f.need("id")
             sid = id_node.text()
             if sid in ids:
@@ -544,8 +380,8 @@ class _Reader:
             raise node.error("the notice has no section")
         return tuple(out)
 
-    def block(self, node: _Node) -> Block:
-        f = _Fields(node)
+    def block(self, node: Node) -> Block:
+        f = Fields(node)
         kinds = list(f.items)
         if len(kinds) != 1:
             raise node.error("a block is one of: p, heading, list, operations, channels, contacts")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from . import assets, bidi
 from .errors import DataError
-from .model import check_email, check_phone
+from .yamldata import check_email, check_phone
 
 FIELDS: tuple[str, ...] = (
     "nom",

@@ -1,0 +1,236 @@
+"""YAML read with line numbers, for every data file of the library (notice, branches).
+
+`parse` turns YAML text into a root `Node`; a `Node` gives typed access to its value and
+raises `DataError`s that name the file, line and field path; `Fields` consumes the keys of a
+mapping one by one so that a missing or unknown (misspelt) key is an error, not silence. The
+field validators shared by the data files (e-mail, phone, web address, id, per-language
+text) live here too. No error message repeats the offending value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from .errors import DataError
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Moroccan numbers: 0 then 9 digits (05 38 00 20 20), or +212 then 9 digits.
+_PHONE = re.compile(r"(?:\+212|0)[ .-]?[5-8](?:[ .-]?[0-9]){8}")
+_ID = re.compile(r"[a-z][a-z0-9-]*")
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    loader: yaml.SafeLoader
+
+
+class Node:
+    """A YAML node with its path, for typed access and located errors."""
+
+    def __init__(self, source: _Source, node: yaml.Node, path: str) -> None:
+        self.source, self.node, self.path = source, node, path
+
+    @property
+    def line(self) -> int:
+        return self.node.start_mark.line + 1
+
+    def error(self, message: str, path: str | None = None) -> DataError:
+        return DataError(message, file=self.source.name, line=self.line, field=path or self.path)
+
+    def child_path(self, key: str | int) -> str:
+        if isinstance(key, int):
+            return f"{self.path}[{key}]"
+        return f"{self.path}.{key}" if self.path else key
+
+    def mapping(self) -> dict[str, Node]:
+        if not isinstance(self.node, yaml.MappingNode):
+            raise self.error("expected a mapping of keys to values")
+        out: dict[str, Node] = {}
+        for key_node, value_node in self.node.value:
+            key = key_node.value
+            child = Node(self.source, value_node, self.child_path(key))
+            if key in out:
+                raise Node(self.source, key_node, child.path).error("key given twice")
+            out[key] = child
+        return out
+
+    def sequence(self) -> list[Node]:
+        if not isinstance(self.node, yaml.SequenceNode):
+            raise self.error("expected a list")
+        return [Node(self.source, n, self.child_path(i)) for i, n in enumerate(self.node.value)]
+
+    def scalar(self) -> Any:
+        """The value as YAML types it (int, date, bool, str…)."""
+        if not isinstance(self.node, yaml.ScalarNode):
+            raise self.error("expected a single value, not a list or mapping")
+        return self.source.loader.construct_object(self.node, deep=True)
+
+    def source_text(self) -> str:
+        """The value exactly as written, untyped: ``08:30`` stays text (YAML 1.1 would read
+        ``8:30`` as the number 510), ``0538002020`` keeps its leading zero."""
+        if not isinstance(self.node, yaml.ScalarNode):
+            raise self.error("expected a single value, not a list or mapping")
+        return self.node.value.strip()
+
+    def text(self) -> str:
+        """Text with its whitespace collapsed; never empty."""
+        value = self.scalar()
+        if isinstance(value, bool) or value is None or isinstance(value, dt.date):
+            raise self.error("expected text")
+        value = " ".join(str(value).split())
+        if not value:
+            raise self.error("must not be empty")
+        return value
+
+
+class Fields:
+    """The keys of one mapping node, consumed one by one; unknown keys are errors."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.items = node.mapping()
+        self.seen: set[str] = set()
+
+    def get(self, key: str) -> Node | None:
+        self.seen.add(key)
+        return self.items.get(key)
+
+    def need(self, key: str) -> Node:
+        child = self.get(key)
+        if child is None:
+            unknown = [k for k in self.items if k not in self.seen]
+            hint = f"; found unknown field {unknown[0]!r}, a misspelling?" if unknown else ""
+            raise self.node.error(
+                f"missing (this field is required){hint}", self.node.child_path(key)
+            )
+        return child
+
+    def done(self) -> None:
+        for key, child in self.items.items():
+            if key not in self.seen:
+                raise child.error("unknown field (check its spelling)")
+
+
+def read_text(path: str | Path) -> str:
+    """A data file's UTF-8 text; an unreadable file is a `DataError` naming it."""
+    name = str(path)
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError("file not found", file=name) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=name
+        ) from None
+    except OSError as exc:
+        raise DataError(f"cannot be read ({exc.strerror})", file=name) from None
+
+
+def parse(text: str, name: str) -> Node:
+    """The root node of a YAML document; malformed or empty YAML is a located `DataError`."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "malformed YAML"
+        raise DataError(
+            f"malformed YAML: {problem}",
+            file=name,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"malformed YAML: {exc}", file=name) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise DataError("the file is empty", file=name)
+    return Node(_Source(name, loader), root, "")
+
+
+def schema(fields: Fields, version: int = 1) -> None:
+    """Check the file's ``schema`` key (the version of its shape)."""
+    node = fields.need("schema")
+    if node.scalar() != version:
+        raise node.error(f"unsupported schema version (this library reads schema {version})")
+
+
+# --------------------------------------------------------------------------------------------
+# Field validators
+
+
+# Validators shared by data files and by the persons of pre-filled forms (person.py). Their
+# messages say what is expected and never repeat the value, which may be personal data.
+
+
+def check_email(value: str) -> str:
+    """`value` if it is an e-mail address, else `ValueError`."""
+    if not _EMAIL.fullmatch(value):
+        raise ValueError("not an e-mail address (expected name@domain.ma)")
+    return value
+
+
+def check_phone(value: str) -> str:
+    """`value` if it is a Moroccan phone number, else `ValueError`."""
+    if not _PHONE.fullmatch(value):
+        raise ValueError("not a Moroccan phone number (expected e.g. 05 38 00 20 20)")
+    return value
+
+
+def check_url(value: str) -> str:
+    """`value` if it is an http(s) address, else `ValueError`."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValueError("not a web address (expected https://…)")
+    return value
+
+
+def checked(node: Node, check: Callable[[str], str]) -> str:
+    """The node's text validated by `check`, its error located at the node."""
+    try:
+        return check(node.text())
+    except ValueError as exc:
+        raise node.error(str(exc)) from None
+
+
+def email(node: Node) -> str:
+    return checked(node, check_email)
+
+
+def phone(node: Node) -> str:
+    return checked(node, check_phone)
+
+
+def url(node: Node) -> str:
+    return checked(node, check_url)
+
+
+def identifier(node: Node) -> str:
+    """An id: lower-case ASCII letters, digits and hyphens (it may name a file)."""
+    value = node.text()
+    if not _ID.fullmatch(value):
+        raise node.error("an id is lower-case letters, digits and hyphens")
+    return value
+
+
+def localized(node: Node, langs: Iterable[str]) -> dict[str, str]:
+    """A text given once per language: ``{fr: …, ar: …}``."""
+    return {lang: child.text() for lang, child in localized_nodes(node, langs).items()}
+
+
+def localized_nodes(node: Node, langs: Iterable[str]) -> dict[str, Node]:
+    """The node of each language of a per-language mapping (no other key allowed)."""
+    fields = Fields(node)
+    out = {lang: fields.need(lang) for lang in langs}
+    fields.done()
+    return out
