@@ -13,7 +13,8 @@ import cnops_legaldocs
 from cnops_legaldocs import documents
 from pdfread import lines, logical_words, pages
 
-KINDS_LANGS = [(k, lang) for k in ("notice", "register") for lang in ("fr", "ar")]
+KINDS_LANGS = [(k, lang) for k in ("notice", "register") for lang in ("fr", "ar")]  # paged
+EVERY_KIND_LANG = [(k, lang) for k in documents.KINDS for lang in ("fr", "ar")]
 
 
 def rtl(word: str) -> str:
@@ -25,7 +26,7 @@ def visual_text(pdf: bytes) -> str:
     return "\n".join(line.visual for line in lines(pdf))
 
 
-@pytest.mark.parametrize(("kind", "lang"), KINDS_LANGS)
+@pytest.mark.parametrize(("kind", "lang"), EVERY_KIND_LANG)
 def test_only_the_package_fonts_are_embedded(rendered, kind, lang):
     pdf = rendered(kind, lang)
     out = subprocess.run(
@@ -41,7 +42,7 @@ def test_only_the_package_fonts_are_embedded(rendered, kind, lang):
     assert ("Amiri" in families) == (lang == "ar")
 
 
-@pytest.mark.parametrize(("kind", "lang"), KINDS_LANGS)
+@pytest.mark.parametrize(("kind", "lang"), EVERY_KIND_LANG)
 def test_language_and_metadata(rendered, data, kind, lang):
     reader = PdfReader(io.BytesIO(rendered(kind, lang)))
     assert reader.trailer["/Root"]["/Lang"] == lang

@@ -4,11 +4,13 @@ Arabic PDF and DOCX documents from one structured source.
 >>> import cnops_legaldocs
 >>> data = cnops_legaldocs.load()
 >>> pdf = cnops_legaldocs.render(data, "notice", "ar", "pdf")
+>>> poster = cnops_legaldocs.render(data, "poster", "fr", paper="A4")
+>>> pngs = cnops_legaldocs.preview(data, "poster", "ar", dpi=100)
 """
 
 from __future__ import annotations
 
-from .api import FORMATS, KINDS, LANGUAGES, render
+from .api import FORMATS, KINDS, LANGUAGES, PAPERS, preview, render
 from .errors import DataError, LegalDocsError, RenderError, TranslationError
 from .model import Contact, LegalData, Operation, Reference, Regime, load, loads
 
@@ -16,6 +18,7 @@ __all__ = [
     "FORMATS",
     "KINDS",
     "LANGUAGES",
+    "PAPERS",
     "Contact",
     "DataError",
     "LegalData",
@@ -27,5 +30,6 @@ __all__ = [
     "TranslationError",
     "load",
     "loads",
+    "preview",
     "render",
 ]

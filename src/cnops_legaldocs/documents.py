@@ -3,8 +3,9 @@ document and language, which every renderer (PDF, DOCX) then lays out.
 
 The tree uses a small vocabulary (``h1``–``h3``, ``p``, ``ul``/``li``, ``table``, ``strong``,
 ``a``, ``span.ltr`` for isolated left-to-right tokens, ``span.value`` for user values,
-``header``/``footer`` for page furniture with ``span.page``/``span.pages`` counters), so that
-the PDF and the DOCX say the same thing.
+``header``/``footer`` for page furniture with ``span.page``/``span.pages`` counters,
+``svg.qr`` for a QR code whose ``data-url`` attribute holds what it encodes), so that the PDF
+and the DOCX say the same thing.
 """
 
 from __future__ import annotations
@@ -20,12 +21,19 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup, escape
 
-from . import assets, bidi, catalogs
+from . import assets, bidi, catalogs, qr
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 
-KINDS: tuple[str, ...] = ("notice", "register")
+KINDS: tuple[str, ...] = ("notice", "register", "poster")
 """The documents this library knows."""
+
+PAPERS: dict[str, tuple[str, ...]] = {
+    "notice": ("A4",),
+    "register": ("A4",),
+    "poster": ("A3", "A4"),
+}
+"""The paper sizes each kind is laid out for, its default first."""
 
 DIRECTIONS = {"fr": "ltr", "ar": "rtl"}
 
@@ -42,6 +50,7 @@ class Document:
     subject: str
     keywords: tuple[str, ...]
     created: dt.date
+    paper: str = "A4"
 
     @property
     def direction(self) -> str:
@@ -75,7 +84,8 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(catalogs.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["longdate"] = lambda value: catalogs.format_long_date(value, lang)
     env.filters["nobr"] = nobr
-    env.globals.update(link=link, mail=mail)
+    env.globals.update(link=link, mail=mail, qr=qr.svg)
+    env.globals["local"] = lambda value: value[lang] if isinstance(value, Mapping) else value
     env.globals.update(lang=lang, dir=DIRECTIONS[lang], Markup=Markup)
     return env
 
@@ -85,11 +95,17 @@ def build(
     kind: str,
     lang: str,
     *,
+    paper: str | None = None,
     context: Mapping[str, Any] | None = None,
 ) -> Document:
-    """Build the content of a document: template, catalog, then bidi isolation."""
+    """Build the content of a document: template, catalog, then bidi isolation.
+
+    `paper` is one of the kind's `PAPERS` (None: its default). `context` adds template
+    variables, e.g. ``branch`` for the poster's branch block.
+    """
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
+    paper = paper_of(kind, paper)
     env = environment(lang)
     ph: dict[str, Any] = data.placeholders(lang)
     ph.update(website=link(data.body.website), phone=nobr(data.body.phone))
@@ -101,7 +117,9 @@ def build(
 
     title = gettext(_TITLES[kind])
     template = env.get_template(f"{kind}.html")
-    html = template.render(data=data, t=t, ph=ph, kind=kind, title=title, **dict(context or {}))
+    html = template.render(
+        data=data, t=t, ph=ph, kind=kind, title=title, paper=paper, **dict(context or {})
+    )
     root = etree.fromstring(html, _PARSER)
     if DIRECTIONS[lang] == "rtl":
         _isolate_ltr_tokens(root.find("body"), rtl=True)
@@ -118,7 +136,22 @@ def build(
         subject=notice_title,
         keywords=(data.body.acronym, "CNDP", "09-08", notice_title),
         created=data.notice.effective_date,
+        paper=paper,
     )
+
+
+def paper_of(kind: str, paper: str | None) -> str:
+    """The paper a kind is laid out on: `paper` if the kind offers it, else its default."""
+    offered = PAPERS[kind]
+    if paper is None:
+        return offered[0]
+    if paper not in _ALL_PAPERS:
+        raise RenderError(
+            f"unknown paper size {paper!r} (choose from {', '.join(sorted(_ALL_PAPERS))})"
+        )
+    if paper not in offered:
+        raise RenderError(f"the {kind} is laid out for {', '.join(offered)} paper only")
+    return paper
 
 
 def nobr(text: object) -> Markup:
@@ -126,9 +159,11 @@ def nobr(text: object) -> Markup:
     return Markup('<span class="nobr">%s</span>') % text
 
 
-def link(url: str) -> Markup:
-    """A web address, printed as written and clickable in the PDF."""
-    return Markup('<a class="nobr" href="%s">%s</a>') % (url, url)
+def link(url: str, *, short: bool = False) -> Markup:
+    """A web address, clickable in the PDF, printed as written or, `short`, without its
+    ``https://`` (as a poster prints it: browsers add it back)."""
+    shown = url.split("://", 1)[1] if short and "://" in url else url
+    return Markup('<a class="nobr" href="%s">%s</a>') % (url, shown)
 
 
 def mail(address: str) -> Markup:
@@ -144,12 +179,15 @@ def _(message: str) -> str:
 _TITLES = {
     "notice": _("Mentions légales"),
     "register": _("Registre des traitements de données à caractère personnel"),
+    "poster": _("Vos données personnelles"),
 }
+
+_ALL_PAPERS = frozenset(p for papers in PAPERS.values() for p in papers)
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 # Elements whose text is never isolated: already isolated, or not visible text.
-_SKIP_CLASSES = {"ltr", "value"}
+_SKIP_CLASSES = {"ltr", "value", "qr"}
 
 
 def _isolate_ltr_tokens(elem: etree._Element | None, rtl: bool) -> None:

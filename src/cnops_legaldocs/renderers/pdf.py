@@ -47,6 +47,9 @@ def _harfbuzz_check() -> None:
         )
 
 
+# The print stylesheets, in cascade order: every document, then the poster's own sheet.
+_STYLESHEETS = ("document.css", "poster.css")
+
 _local = threading.local()
 
 
@@ -62,7 +65,10 @@ def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
             f"font-weight: {f.weight}; font-style: {f.style}; }}"
             for f in assets.fonts()
         )
-        css = (assets.templates_dir() / "style" / "document.css").read_text(encoding="utf-8")
+        css = "\n".join(
+            (assets.templates_dir() / "style" / name).read_text(encoding="utf-8")
+            for name in _STYLESHEETS
+        )
         sheets = [
             weasyprint.CSS(string=faces + "\n" + css, font_config=font_config, url_fetcher=fetcher)
         ]
