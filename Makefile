@@ -20,7 +20,7 @@ catalogs: $(STAMP)  ## re-extract messages from templates, code and data; update
 	$(BIN)/pybabel extract -F babel.cfg -c "Translators:" --no-wrap --sort-by-file \
 		--project cnops-legaldocs --copyright-holder CNOPS \
 		-o translations/messages.pot .
-	$(BIN)/pybabel update --no-wrap -i translations/messages.pot -d translations
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i translations/messages.pot -d translations
 	$(BIN)/cnops-legaldocs check
 
 bench: $(STAMP)  ## batch throughput against the alternatives (prints figures and ratios)

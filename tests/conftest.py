@@ -18,10 +18,11 @@ def data() -> LegalData:
 
 @pytest.fixture(scope="session")
 def rendered(data: LegalData) -> Callable[..., bytes]:
-    """rendered(kind, lang, fmt="pdf"): the document's bytes, rendered once per session."""
+    """rendered(kind, lang, fmt="pdf", paper=None): the document's bytes, rendered once per
+    session."""
 
     @cache
-    def render(kind: str, lang: str, fmt: str = "pdf") -> bytes:
-        return cnops_legaldocs.render(data, kind, lang, fmt)
+    def render(kind: str, lang: str, fmt: str = "pdf", paper: str | None = None) -> bytes:
+        return cnops_legaldocs.render(data, kind, lang, fmt, paper=paper)
 
     return render

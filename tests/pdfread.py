@@ -24,6 +24,7 @@ class Line:
     top: float
     fonts: frozenset[str]
     page_width: float
+    size: float = 0.0  # the smallest glyph size on the line, in points
 
 
 def lines(pdf: bytes) -> list[Line]:
@@ -52,6 +53,7 @@ def lines(pdf: bytes) -> list[Line]:
                         page.height - max(c.y1 for c in chars),
                         frozenset(c.fontname for c in chars),
                         page.width,
+                        min(c.size for c in chars),
                     )
                 )
     return out

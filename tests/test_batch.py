@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -519,8 +520,13 @@ def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path):
 
     result = run_cli(*args)
     assert result.returncode == 0, result.stderr
-    rest = 8 - len(done)
-    assert f"8 rows: {rest} rendered, {len(done)} already complete, 0 failed" in result.stdout
+    counts = re.search(r"8 rows: (\d+) rendered, (\d+) already complete, 0 failed", result.stdout)
+    assert counts, result.stdout
+    rendered, complete = int(counts[1]), int(counts[2])
+    # A row whose file landed as the interrupt arrived may not be recorded yet: it is rendered
+    # again (never trusted unrecorded); every recorded one is skipped.
+    assert rendered + complete == 8
+    assert len(done) - 1 <= complete <= len(done)
     assert len(list(out.glob("*.pdf"))) == 8
 
 

@@ -123,3 +123,30 @@ def test_missing_harfbuzz_subset_is_warned_once(monkeypatch, caplog):
         pdf._harfbuzz_check.cache_clear()
     assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
     assert "libharfbuzz-subset0" in caplog.records[0].message
+
+
+def test_render_poster_on_a4(tmp_path):
+    from pypdf import PdfReader
+
+    target = tmp_path / "poster.pdf"
+    assert main(["render", "poster", "--lang", "fr", "--paper", "a4", "-o", str(target)]) == 0
+    box = PdfReader(target).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_paper_for_a_kind_without_choice_exits_2_and_writes_nothing(tmp_path, capsys):
+    target = tmp_path / "notice.pdf"
+    assert main(["render", "notice", "--lang", "fr", "--paper", "A3", "-o", str(target)]) == 2
+    assert "the notice is laid out for A4 paper only" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_build_paper_applies_to_the_poster(tmp_path):
+    from pypdf import PdfReader
+
+    assert main(["build", "-o", str(tmp_path), "--paper", "A4"]) == 0
+    for name, size in (("poster-ar.pdf", (595, 842)), ("notice-ar.pdf", (595, 842))):
+        box = PdfReader(tmp_path / name).pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == size
+    box = PdfReader(tmp_path / "register-fr.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)

@@ -5,11 +5,13 @@ Arabic PDF and DOCX documents from one structured source.
 >>> data = cnops_legaldocs.load()
 >>> pdf = cnops_legaldocs.render(data, "notice", "ar", "pdf")
 >>> summary = cnops_legaldocs.render_many(jobs, "out/")   # many documents, in parallel
+>>> poster = cnops_legaldocs.render(data, "poster", "fr", paper="A4")
+>>> pngs = cnops_legaldocs.preview(data, "poster", "ar", dpi=100)
 """
 
 from __future__ import annotations
 
-from .api import FORMATS, KINDS, LANGUAGES, render
+from .api import FORMATS, KINDS, LANGUAGES, PAPERS, preview, render
 from .batch import Job, RowFailure, Summary, render_many
 from .branches import Branch, load_branches
 from .errors import DataError, LegalDocsError, RenderError, TranslationError
@@ -19,6 +21,7 @@ __all__ = [
     "FORMATS",
     "KINDS",
     "LANGUAGES",
+    "PAPERS",
     "Branch",
     "Contact",
     "DataError",
@@ -35,6 +38,7 @@ __all__ = [
     "load",
     "load_branches",
     "loads",
+    "preview",
     "render",
     "render_many",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from . import documents
 from .branches import Branch
-from .documents import KINDS
+from .documents import KINDS, PAPERS
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 from .person import Person
@@ -24,12 +24,15 @@ def render(
     branch: Branch | None = None,
     pdf_variant: str | None = None,
     person: Mapping[str, str] | None = None,
+    paper: str | None = None,
 ) -> bytes:
     """Render one document and return the file's bytes.
 
     `kind` is one of `KINDS`, `lang` one of `LANGUAGES`, `fmt` one of `FORMATS`;
-    `branch` (from `load_branches`) adds an agency's block to a notice;
-    `pdf_variant` selects an archival or accessible PDF (``pdf/a-3u``, ``pdf/ua-1``…).
+    `branch` (from `load_branches`) adds an agency's block to a notice or poster;
+    `pdf_variant` selects an archival or accessible PDF (``pdf/a-3u``, ``pdf/ua-1``…);
+    `paper` is one of the kind's `PAPERS` (``A3`` or ``A4`` for the poster), None for the
+    kind's own (A3 for the poster, A4 for the others).
     `person` pre-fills a form's identity fields (keys ``nom``, ``prenom``, ``cin``,
     ``immatriculation``, ``adresse``, ``telephone``, ``email``); a bad value raises
     `DataError` naming the field.
@@ -37,7 +40,7 @@ def render(
     if fmt not in FORMATS:
         raise RenderError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     filled = Person.from_mapping(person) if person is not None else None
-    document = documents.build(data, kind, lang, branch=branch, person=filled)
+    document = documents.build(data, kind, lang, branch=branch, person=filled, paper=paper)
     if document.is_form and pdf_variant is not None and pdf_variant.startswith("pdf/a"):
         raise RenderError(
             "a fillable form cannot be PDF/A (its fields are drawn by the viewer): "
@@ -48,4 +51,14 @@ def render(
     return pdf.render(document, variant=pdf_variant, forms=document.is_form)
 
 
-__all__ = ["FORMATS", "KINDS", "LANGUAGES", "render"]
+def preview(
+    data: LegalData, kind: str, lang: str, *, dpi: int = 100, paper: str | None = None
+) -> list[bytes]:
+    """The pages of a document's PDF as PNG images at `dpi`, one per page, in order."""
+    from . import previews
+
+    previews.check_dpi(dpi)
+    return previews.pages(render(data, kind, lang, paper=paper), dpi=dpi)
+
+
+__all__ = ["FORMATS", "KINDS", "LANGUAGES", "PAPERS", "preview", "render"]

@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
             help="notice data (default: the embedded CNOPS notice)",
         )
 
+    def paper_option(p: argparse.ArgumentParser, help: str) -> None:
+        papers = sorted({paper for offered in api.PAPERS.values() for paper in offered})
+        p.add_argument("--paper", type=str.upper, choices=papers, help=help)
+
     render = sub.add_parser("render", help="render one document")
     render.add_argument("kind", choices=api.KINDS)
     render.add_argument("--lang", required=True, choices=model.LANGUAGES)
@@ -56,11 +60,24 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help=f"pre-fill a form's identity field (repeatable); keys: {', '.join(FIELDS)}",
     )
+    paper_option(render, "paper size of the poster (default A3); other kinds are A4")
     data_option(render)
 
     build = sub.add_parser("build", help="render every document, language and format")
     build.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
+    paper_option(build, "paper size of the poster (default A3)")
     data_option(build)
+
+    preview = sub.add_parser("preview", help="draw a document's pages as PNG images")
+    preview.add_argument("kind", choices=api.KINDS)
+    preview.add_argument("--lang", required=True, choices=model.LANGUAGES)
+    preview.add_argument(
+        "-o", "--output", type=Path, default=Path("previews"), metavar="DIR",
+        help="directory of the images, named KIND-LANG-pN.png (default: previews)",
+    )  # fmt: skip
+    preview.add_argument("--dpi", type=int, default=100, metavar="N", help="default: 100")
+    paper_option(preview, "paper size of the poster (default A3)")
+    data_option(preview)
 
     check = sub.add_parser("check", help="validate the data and the catalogs")
     data_option(check)
@@ -169,7 +186,13 @@ def _render(args: argparse.Namespace) -> int:
     data = _load(args)
     person = _person(args.values)
     content = api.render(
-        data, args.kind, args.lang, args.fmt, pdf_variant=args.pdf_variant, person=person
+        data,
+        args.kind,
+        args.lang,
+        args.fmt,
+        pdf_variant=args.pdf_variant,
+        person=person,
+        paper=args.paper,
     )
     # A pre-filled form holds personal data: readable by its owner only.
     write_atomic(args.output, content, private=person is not None)
@@ -180,14 +203,26 @@ def _render(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     data = _load(args)
     # Everything is rendered before anything is written: a failure leaves no partial set.
+    # --paper goes to the kinds that offer a choice (the poster); the others keep their own.
     outputs = {
-        args.output / f"{kind}-{lang}.{fmt}": api.render(data, kind, lang, fmt)
+        args.output / f"{kind}-{lang}.{fmt}": api.render(
+            data, kind, lang, fmt, paper=args.paper if len(api.PAPERS[kind]) > 1 else None
+        )
         for kind in api.KINDS
         for lang in model.LANGUAGES
         for fmt in api.FORMATS
     }
     for path, content in outputs.items():
         write_atomic(path, content)
+        print(path)
+    return EXIT_OK
+
+
+def _preview(args: argparse.Namespace) -> int:
+    data = _load(args)
+    images = api.preview(data, args.kind, args.lang, dpi=args.dpi, paper=args.paper)
+    for number, image in enumerate(images, 1):
+        path = write_atomic(args.output / f"{args.kind}-{args.lang}-p{number}.png", image)
         print(path)
     return EXIT_OK
 
@@ -246,7 +281,13 @@ def _batch(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_BAD_INPUT
 
 
-_COMMANDS = {"render": _render, "build": _build, "check": _check, "batch": _batch}
+_COMMANDS = {
+    "render": _render,
+    "build": _build,
+    "preview": _preview,
+    "check": _check,
+    "batch": _batch,
+}
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@ document and language, which every renderer (PDF, DOCX) then lays out.
 
 The tree uses a small vocabulary (``h1``–``h3``, ``p``, ``ul``/``li``, ``table``, ``strong``,
 ``a``, ``span.ltr`` for isolated left-to-right tokens, ``span.value`` for user values,
-``header``/``footer`` for page furniture with ``span.page``/``span.pages`` counters), so that
-the PDF and the DOCX say the same thing. Forms add ``section.part`` (a numbered part with an
+``header``/``footer`` for page furniture with ``span.page``/``span.pages`` counters,
+``svg.qr`` for a QR code whose ``data-url`` attribute holds what it encodes), so that the PDF
+and the DOCX say the same thing. Forms add ``section.part`` (a numbered part with an
 ``h2``), ``label`` (the visible name of a field), ``input`` (``type="text"`` or
 ``"checkbox"``, with a stable ``name``: see `forms`), ``textarea`` and ``div.signature`` (a
 box for a handwritten signature).
@@ -23,7 +24,7 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup, escape
 
-from . import assets, bidi, catalogs, forms
+from . import assets, bidi, catalogs, forms, qr
 from .branches import Branch
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
@@ -32,11 +33,14 @@ from .person import Person
 FORM_KINDS: tuple[str, ...] = ("rights-request", "marketing-consent")
 """The documents that are forms: fillable, and pre-filled from a `Person` on request."""
 
-KINDS: tuple[str, ...] = ("notice", "register", *FORM_KINDS)
+KINDS: tuple[str, ...] = ("notice", "register", *FORM_KINDS, "poster")
 """The documents this library knows."""
 
-BRANCH_KINDS: frozenset[str] = frozenset({"notice"})
+BRANCH_KINDS: frozenset[str] = frozenset({"notice", "poster"})
 """The kinds that print a branch block when given a branch."""
+
+PAPERS: dict[str, tuple[str, ...]] = {kind: ("A4",) for kind in KINDS} | {"poster": ("A3", "A4")}
+"""The paper sizes each kind is laid out for, its default first."""
 
 DIRECTIONS = {"fr": "ltr", "ar": "rtl"}
 
@@ -53,6 +57,7 @@ class Document:
     subject: str
     keywords: tuple[str, ...]
     created: dt.date
+    paper: str = "A4"
 
     @property
     def direction(self) -> str:
@@ -93,7 +98,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["nobr"] = nobr
     env.filters["dayname"] = lambda day: catalogs.day_name(day, lang)
     env.filters["hhmm"] = lambda value: value.strftime("%H:%M")
-    env.globals.update(link=link, mail=mail, isolate_value=bidi.isolate_value)
+    env.globals.update(link=link, mail=mail, qr=qr.svg, isolate_value=bidi.isolate_value)
     env.globals.update(
         operation_field=forms.operation_field,
         operation_groups=forms.operation_groups,
@@ -109,13 +114,15 @@ def build(
     lang: str,
     *,
     branch: Branch | None = None,
+    paper: str | None = None,
     context: Mapping[str, Any] | None = None,
     person: Person | None = None,
 ) -> Document:
     """Build the content of a document: template, catalog, then bidi isolation.
 
     `branch` adds the agency's block (name, address, hours) to the kinds of `BRANCH_KINDS`;
-    `person` pre-fills the identity of a form (`FORM_KINDS`) with page text.
+    `person` pre-fills the identity of a form (`FORM_KINDS`) with page text;
+    `paper` is one of the kind's `PAPERS` (None: its default).
     """
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
@@ -126,6 +133,7 @@ def build(
         raise RenderError(
             f"only forms are pre-filled ({', '.join(FORM_KINDS)}), not the {kind} document"
         )
+    paper = paper_of(kind, paper)
     env = environment(lang)
     ph: dict[str, Any] = data.placeholders(lang)
     ph.update(website=link(data.body.website), phone=nobr(data.body.phone))
@@ -145,6 +153,7 @@ def build(
         title=title,
         branch=branch,
         person=person or Person(),
+        paper=paper,
         **dict(context or {}),
     )
     root = etree.fromstring(html, _PARSER)
@@ -163,7 +172,22 @@ def build(
         subject=notice_title,
         keywords=(data.body.acronym, "CNDP", "09-08", notice_title),
         created=data.notice.effective_date,
+        paper=paper,
     )
+
+
+def paper_of(kind: str, paper: str | None) -> str:
+    """The paper a kind is laid out on: `paper` if the kind offers it, else its default."""
+    offered = PAPERS[kind]
+    if paper is None:
+        return offered[0]
+    if paper not in _ALL_PAPERS:
+        raise RenderError(
+            f"unknown paper size {paper!r} (choose from {', '.join(sorted(_ALL_PAPERS))})"
+        )
+    if paper not in offered:
+        raise RenderError(f"the {kind} is laid out for {', '.join(offered)} paper only")
+    return paper
 
 
 def nobr(text: object) -> Markup:
@@ -171,9 +195,11 @@ def nobr(text: object) -> Markup:
     return Markup('<span class="nobr">%s</span>') % text
 
 
-def link(url: str) -> Markup:
-    """A web address, printed as written and clickable in the PDF."""
-    return Markup('<a class="nobr" href="%s">%s</a>') % (url, url)
+def link(url: str, *, short: bool = False) -> Markup:
+    """A web address, clickable in the PDF, printed as written or, `short`, without its
+    ``https://`` (as a poster prints it: browsers add it back)."""
+    shown = url.split("://", 1)[1] if short and "://" in url else url
+    return Markup('<a class="nobr" href="%s">%s</a>') % (url, shown)
 
 
 def mail(address: str) -> Markup:
@@ -191,12 +217,15 @@ _TITLES = {
     "register": _("Registre des traitements de données à caractère personnel"),
     "rights-request": _("Demande d’exercice des droits d’accès, de rectification et d’opposition"),
     "marketing-consent": _("Consentement ou opposition à la prospection directe"),
+    "poster": _("Vos données personnelles"),
 }
+
+_ALL_PAPERS = frozenset(p for papers in PAPERS.values() for p in papers)
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 # Elements whose text is never isolated: already isolated, or not visible text.
-_SKIP_CLASSES = {"ltr", "value"}
+_SKIP_CLASSES = {"ltr", "value", "qr"}
 
 
 def _isolate_ltr_tokens(elem: etree._Element | None, rtl: bool) -> None:

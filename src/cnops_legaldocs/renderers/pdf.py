@@ -24,7 +24,7 @@ VARIANTS: tuple[str, ...] = (
 
 
 # The print stylesheets, in cascade order: every document, then the forms' own rules.
-STYLESHEETS: tuple[str, ...] = ("document.css", "forms.css")
+STYLESHEETS: tuple[str, ...] = ("document.css", "forms.css", "poster.css")
 
 
 class AssetFetcher(weasyprint.URLFetcher):
@@ -51,6 +51,7 @@ def _harfbuzz_check() -> None:
         )
 
 
+# The print stylesheets, in cascade order: every document, then the poster's own sheet.
 _local = threading.local()
 
 
