@@ -40,7 +40,7 @@ class FontFace:
 
     family: str
     path: Path
-    weight: str
+    weight: str | None  # None: a variable font, whose named instances give regular and bold
     style: str
 
 
@@ -65,7 +65,7 @@ def fonts() -> tuple[FontFace, ...]:
         for style in ("normal", "italic")
     ]
     faces += [
-        FontFace(LATIN_FAMILY, fontpkg.path("noto-serif", 400, style), "100 900", style)
+        FontFace(LATIN_FAMILY, fontpkg.path("noto-serif", 400, style), None, style)
         for style in ("normal", "italic")
     ]
     faces.append(FontFace(FIELD_FAMILY, fontpkg.path("almarai", 400, "normal"), "400", "normal"))
@@ -78,6 +78,8 @@ def _coverage() -> frozenset[int]:
 
     points: set[int] = set()
     for face in fonts():
+        if face.family == FIELD_FAMILY:
+            continue  # fields only: page text never falls back to it
         with TTFont(face.path, lazy=True) as font:
             points.update(font.getBestCmap())
     return frozenset(points)

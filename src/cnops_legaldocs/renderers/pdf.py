@@ -64,7 +64,8 @@ def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
         font_config = FontConfiguration()
         faces = "\n".join(
             f'@font-face {{ font-family: "{f.family}"; src: url("{f.path.as_uri()}"); '
-            f"font-weight: {f.weight}; font-style: {f.style}; }}"
+            + (f"font-weight: {f.weight}; " if f.weight else "")
+            + f"font-style: {f.style}; }}"
             for f in assets.fonts()
         )
         css = "\n".join(
