@@ -7,7 +7,7 @@ from .documents import KINDS
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 
-FORMATS: tuple[str, ...] = ("pdf",)
+FORMATS: tuple[str, ...] = ("pdf", "docx")
 """The file formats documents are rendered to."""
 
 
@@ -26,7 +26,13 @@ def render(
     """
     if fmt not in FORMATS:
         raise RenderError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if pdf_variant is not None and fmt != "pdf":
+        raise RenderError(f"a PDF variant does not apply to the {fmt} format")
     document = documents.build(data, kind, lang)
+    if fmt == "docx":
+        from .renderers import docx
+
+        return docx.render(document)
     from .renderers import pdf
 
     return pdf.render(document, variant=pdf_variant)

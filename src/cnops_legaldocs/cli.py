@@ -24,7 +24,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnops-legaldocs",
-        description="French and Arabic legal documents of CNOPS (law 09-08), as PDF.",
+        description="French and Arabic legal documents of CNOPS (law 09-08), as PDF and DOCX.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
