@@ -370,6 +370,7 @@ class _Writer:
             style = styles["Normal"]
         else:
             style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.style_id = name.replace(" ", "")  # Word's own ids: "Header", not "header"
             style.base_style = styles[role.name if arabic else "Normal"]
         style.quick_style = role.name not in ("Normal", "Header", "Footer")
         lang = "ar" if arabic else "fr"
@@ -438,7 +439,10 @@ class _Writer:
         header, footer = body.find("header"), body.find("footer")
         if header is not None:
             self._furniture(header, section.header, "Header")
-            section.first_page_header.paragraphs[0].style = self.doc.styles["Normal"]
+            blank = section.first_page_header.paragraphs[0]
+            blank.style = self.doc.styles["Normal"]
+            if self.rtl:
+                ooxml.set_bidi(ooxml.ppr(blank._p))
         if footer is not None:
             self._furniture(footer, section.footer, "Footer")
             self._furniture(footer, section.first_page_footer, "Footer")
@@ -447,6 +451,8 @@ class _Writer:
         """A running header or footer: its items spread from the start to the end edge."""
         paragraph = part.paragraphs[0]  # type: ignore[attr-defined]
         paragraph.style = self.doc.styles[self.style(role)]
+        if self.rtl:
+            ooxml.set_bidi(ooxml.ppr(paragraph._p))
         pieces: list[_Piece] = []
         for i, child in enumerate(el):
             if i:

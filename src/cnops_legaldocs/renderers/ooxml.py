@@ -30,7 +30,7 @@ from lxml import etree
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 # Child order of the elements this module writes into (ECMA-376 Part 1, transitional schema).
-_ORDER: dict[str, tuple[str, ...]] = {
+CHILD_ORDER: dict[str, tuple[str, ...]] = {
     "pPr": (
         "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
         "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
@@ -117,7 +117,7 @@ def prop(parent: etree._Element, name: str, **attrs: str | int) -> etree._Elemen
     child = parent.find(w(name))
     if child is None:
         child = OxmlElement(f"w:{name}")
-        order = _ORDER[etree.QName(parent).localname]
+        order = CHILD_ORDER[etree.QName(parent).localname]
         rank = order.index(name)
         for sibling in parent:
             local = etree.QName(sibling).localname
