@@ -28,7 +28,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from lxml import etree
 
 from .. import assets
@@ -61,8 +61,8 @@ _PAGES = {
     "notice": _Page(210, 297, top=24, right=18, bottom=22, left=18),
     "register": _Page(297, 210, top=20, right=15, bottom=18, left=15),
 }
-# The running header ends, and the footer starts, this far inside the page margin (mm).
-_FURNITURE_HEIGHT = 5.5
+# Between the running header's rule and the text block, as between the block and the footer's.
+_FURNITURE_GAP = 0.5  # mm
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,7 @@ STRONG, HYPERLINK = "Strong", "Hyperlink"
 _TABLE_RULE = (0.5, "8A8A8A")  # width pt, colour
 _CELL_PADDING = (1.2, 1.8, 0.2)  # top, sides, bottom (mm); paragraphs add 1 mm below
 _HEADER_FILL = "E8EEF5"
+_MEASURE_MARGIN = 1.06
 _LIST_INDENT, _LIST_HANGING = 6.0, 3.5  # mm
 _LIST_END = 2.0  # mm after a list
 _NUM_LTR, _NUM_RTL = 1, 2
@@ -377,7 +378,7 @@ class _Writer:
         latin, script = role.size
         size = script if arabic else latin
         family = _FAMILY[lang]
-        line = max(role.line[arabic] * size, docx_fonts.line_height(family) * size)
+        line = role.line[arabic] * size
         r_pr, p_pr = ooxml.rpr(style.element), ooxml.ppr(style.element)
         if arabic:
             ooxml.set_fonts(r_pr, family, family)
@@ -429,8 +430,11 @@ class _Writer:
         section.page_width, section.page_height = Mm(page.width), Mm(page.height)
         section.top_margin, section.bottom_margin = Mm(page.top), Mm(page.bottom)
         section.left_margin, section.right_margin = Mm(page.left), Mm(page.right)
-        section.header_distance = Mm(page.top - _FURNITURE_HEIGHT)
-        section.footer_distance = Mm(page.bottom - _FURNITURE_HEIGHT)
+        # As in the PDF, the header sits in the top margin with its rule on the margin's edge,
+        # the footer likewise below the text block: the block keeps the whole page area.
+        gap = _FURNITURE_GAP * MM
+        section.header_distance = Pt(page.top * MM - self._furniture_height("Header") - gap)
+        section.footer_distance = Pt(page.bottom * MM - self._furniture_height("Footer") - gap)
         section.gutter = Mm(0)
         if self.rtl:
             ooxml.set_section_rtl(section._sectPr)
@@ -446,6 +450,13 @@ class _Writer:
         if footer is not None:
             self._furniture(footer, section.footer, "Footer")
             self._furniture(footer, section.first_page_footer, "Footer")
+
+    def _furniture_height(self, role: str) -> float:
+        """Height of a one-line running header or footer with its rule, in points."""
+        spec = _ROLE[role]
+        size = spec.size[self.rtl]
+        rule = (spec.rule[2] * MM + spec.rule[1]) if spec.rule else 0
+        return spec.line[self.rtl] * size + rule
 
     def _furniture(self, el: etree._Element, part: object, role: str) -> None:
         """A running header or footer: its items spread from the start to the end edge."""
@@ -597,7 +608,9 @@ class _Writer:
                         width = partial(docx_fonts.text_width, name=family, size_pt=size,
                                         bold=role.bold)  # fmt: skip
                         high[col] = max(high[col], width(text) + pad)
-                        low[col] = max(low[col], max(map(width, words), default=0) + pad)
+                        # The estimate ignores kerning: a margin keeps a whole token whole.
+                        longest = max(map(width, words), default=0) * _MEASURE_MARGIN
+                        low[col] = max(low[col], longest + pad)
                 col += span
         total = self.page.text_width
         if sum(high) <= total:

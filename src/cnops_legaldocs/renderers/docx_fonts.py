@@ -17,7 +17,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 
-from .. import assets
+from .. import assets, bidi
 from ..errors import RenderError
 from .ooxml import FontFamily
 
@@ -113,8 +113,13 @@ def _metrics(name: str, face: str) -> tuple[dict[int, int], float]:
 
 
 def text_width(text: str, name: str, size_pt: float, bold: bool = False) -> float:
-    """The width of `text` set in a family at `size_pt`, from advance widths (no kerning,
-    isolated letter forms: a fair estimate for sizing table columns)."""
+    """The width of `text` set in a family at `size_pt`, from advance widths: a fair estimate
+    for sizing table columns. Arabic is measured in its joined forms (arabic-reshaper picks
+    them; isolated forms are half as wide again), without kerning or the font's ligatures."""
+    if bidi.has_rtl(text):
+        import arabic_reshaper
+
+        text = arabic_reshaper.reshape(text)
     widths, upm = _metrics(name, "bold" if bold else "regular")
     default = widths.get(ord("n"), upm / 2)
     return sum(widths.get(ord(ch), default) for ch in text if ord(ch) not in _ZERO_WIDTH) * (
@@ -122,13 +127,4 @@ def text_width(text: str, name: str, size_pt: float, bold: bool = False) -> floa
     )
 
 
-_ZERO_WIDTH = {0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C, 0x200C, 0x200D}
-
-
-@cache
-def line_height(name: str) -> float:
-    """A family's typographic line height (ascender - descender + gap) in em."""
-    with TTFont(io.BytesIO(family(name).faces["regular"]), lazy=True) as font:
-        os2 = font["OS/2"]
-        height = os2.sTypoAscender - os2.sTypoDescender + os2.sTypoLineGap
-        return height / font["head"].unitsPerEm
+_ZERO_WIDTH = {0x2060, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C, 0x200C, 0x200D}

@@ -215,9 +215,9 @@ def set_no_underline(r_pr: etree._Element) -> None:
 def set_spacing(
     p_pr: etree._Element, before_pt: float, after_pt: float, line_pt: float | None
 ) -> None:
-    """Space before and after a paragraph, and an exact line height (both engines then lay
-    lines out alike: Word measures "single" lines from a font's Windows metrics, LibreOffice
-    from its typographic ones, and Amiri's differ by half)."""
+    """Space before and after a paragraph, and an exact line height, as CSS gives it: both
+    engines then lay lines out alike (Word measures "single" lines from a font's Windows
+    metrics, LibreOffice from its typographic ones, and Amiri's differ by half)."""
     attrs: dict[str, str | int] = {"before": _twips(before_pt), "after": _twips(after_pt)}
     if line_pt is not None:
         attrs.update(line=_twips(line_pt), lineRule="exact")
