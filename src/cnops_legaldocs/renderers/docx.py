@@ -108,8 +108,6 @@ _ROLES: tuple[_Role, ...] = (
           rule=("top", 0.5, 1.5, "999999"), end_tab=True, hyphenate=False),
 )  # fmt: skip
 _ROLE = {role.name: role for role in _ROLES}
-_BUILTIN = {"Normal", "Body Text", "Title", "Heading 1", "Heading 2", "List Bullet",
-            "Header", "Footer"}  # fmt: skip
 ARABIC_SUFFIX = " Arabic"
 TABLE_STYLE = "Document Table"
 STRONG, HYPERLINK = "Strong", "Hyperlink"
@@ -238,21 +236,16 @@ def _no_break(text: str, rtl_paragraph: bool) -> str:
     return text.replace("-", ooxml.NO_BREAK_HYPHEN)
 
 
+_OPENING = ("Ps", "Pi")  # Unicode categories of opening brackets and quotes
+
+
 def _glue_openers(pieces: list[_Piece]) -> list[_Piece]:
     """A word joiner between an opening bracket and the isolated token it opens: LibreOffice
     7.4 would break the line between them, leaving "(" alone at the line end."""
     out = list(pieces)
     for i, ((text, state), (_, following)) in enumerate(itertools.pairwise(pieces)):
-        if (
-            text
-            and not state.ltr
-            and following.ltr
-            and unicodedata.category(text[-1])
-            in (
-                "Ps",
-                "Pi",
-            )
-        ):
+        opens = bool(text) and unicodedata.category(text[-1]) in _OPENING
+        if opens and not state.ltr and following.ltr:
             out[i] = (text + WORD_JOINER, state)
     return out
 
@@ -332,17 +325,17 @@ class _Writer:
     # -- styles ----------------------------------------------------------------------------
 
     def _styles(self) -> None:
-        styles = self.doc.styles.element
-        for style in styles.findall(ooxml.w("style")):
+        styles = self.doc.styles
+        element = styles.element
+        for style in element.findall(ooxml.w("style")):
             if style.get(ooxml.w("default")) != "1":
-                styles.remove(style)  # keep only the defaults Word expects
-        defaults = styles.find(f"{ooxml.w('docDefaults')}/{ooxml.w('rPrDefault')}")
-        r_pr = ooxml.rpr(defaults)
+                element.remove(style)  # keep only the defaults Word expects
+        defaults = element.find(ooxml.w("docDefaults"))
+        r_pr = ooxml.rpr(defaults.find(ooxml.w("rPrDefault")))
         ooxml.set_fonts(r_pr, assets.LATIN_FAMILY, assets.ARABIC_FAMILY)
         ooxml.set_sizes(r_pr, *_ROLE["Normal"].size)
         ooxml.set_lang(r_pr, _LANGS["fr"], _LANGS["ar"])
-        p_pr_default = styles.find(f"{ooxml.w('docDefaults')}/{ooxml.w('pPrDefault')}")
-        ooxml.set_spacing(ooxml.ppr(p_pr_default), 0, 0, None)
+        ooxml.set_spacing(ooxml.ppr(defaults.find(ooxml.w("pPrDefault"))), 0, 0, None)
 
         for role in _ROLES:
             for arabic in (False, True):
@@ -350,15 +343,14 @@ class _Writer:
         for role in _ROLES:  # once all exist: the style Enter gives after this one
             for suffix in ("", ARABIC_SUFFIX):
                 if role.next:
-                    styles = self.doc.styles
                     styles[role.name + suffix].next_paragraph_style = styles[role.next + suffix]
-        strong = self.doc.styles.add_style(STRONG, WD_STYLE_TYPE.CHARACTER)
+        strong = styles.add_style(STRONG, WD_STYLE_TYPE.CHARACTER)
         strong.quick_style = True
         ooxml.set_bold(ooxml.rpr(strong.element))
-        link = self.doc.styles.add_style(HYPERLINK, WD_STYLE_TYPE.CHARACTER)
+        link = styles.add_style(HYPERLINK, WD_STYLE_TYPE.CHARACTER)
         ooxml.set_no_underline(ooxml.rpr(link.element))  # as in the PDF: plain text
-        table = self.doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
-        table.base_style = self.doc.styles["Normal Table"]
+        table = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+        table.base_style = styles["Normal Table"]
         tbl_pr = ooxml.prop(table.element, "tblPr")
         ooxml.set_table_borders(tbl_pr, *_TABLE_RULE)
         top, side, bottom = (v * MM for v in _CELL_PADDING)
@@ -490,7 +482,7 @@ class _Writer:
             for i, li in enumerate(items):
                 p = self._paragraph(container, li, "List Bullet")
                 if i == len(items) - 1:  # the list's own margin below its last item
-                    ooxml.prop(ooxml.ppr(p), "spacing", after=round(_LIST_END * MM * 20))
+                    ooxml.set_space_after(ooxml.ppr(p), _LIST_END * MM)
         elif tag == "table":
             self._table(el)
         else:

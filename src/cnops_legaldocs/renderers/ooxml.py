@@ -138,14 +138,14 @@ def remove(parent: etree._Element, name: str) -> None:
 
 
 def ppr(element: etree._Element) -> etree._Element:
-    """The ``w:pPr`` of a paragraph, style or numbering level."""
+    """The ``w:pPr`` of a paragraph, a style or the document defaults (created if absent)."""
     if etree.QName(element).localname == "pPr":
         return element
     return _first_child(element, "pPr")
 
 
 def rpr(element: etree._Element) -> etree._Element:
-    """The ``w:rPr`` of a run, style or numbering level."""
+    """The ``w:rPr`` of a run, a style or the document defaults (created if absent)."""
     if etree.QName(element).localname == "rPr":
         return element
     return _first_child(element, "rPr")
@@ -158,7 +158,7 @@ def _first_child(element: etree._Element, name: str) -> etree._Element:
     child = element.find(w(name))
     if child is None:
         child = OxmlElement(f"w:{name}")
-        element.insert(0, child)  # pPr and rPr come first in paragraphs, runs and levels
+        element.insert(0, child)  # pPr and rPr come first in paragraphs, runs and defaults
     return child
 
 
@@ -222,6 +222,10 @@ def set_spacing(
     if line_pt is not None:
         attrs.update(line=_twips(line_pt), lineRule="exact")
     prop(p_pr, "spacing", **attrs)
+
+
+def set_space_after(p_pr: etree._Element, after_pt: float) -> None:
+    prop(p_pr, "spacing", after=_twips(after_pt))
 
 
 def set_indent(p_pr: etree._Element, start_pt: float, hanging_pt: float = 0) -> None:
@@ -324,20 +328,20 @@ def add_field(
 ) -> None:
     """A complex field (``PAGE``, ``NUMPAGES``…) that Word and LibreOffice compute; `result`
     is shown until they do."""
-    for kind in ("begin", None, "separate", result, "end"):
-        if kind in ("begin", "separate", "end"):
-            run = add_run(parent, "", style=style)
-            char = OxmlElement("w:fldChar")
-            char.set(w("fldCharType"), kind)
-            run.append(char)
-        elif kind is None:
-            run = add_run(parent, "", style=style)
-            instr = OxmlElement("w:instrText")
-            instr.text = f" {instruction} "
-            instr.set(qn("xml:space"), "preserve")
-            run.append(instr)
-        else:
-            add_run(parent, kind, style=style)
+
+    def char(kind: str) -> None:
+        mark = OxmlElement("w:fldChar")
+        mark.set(w("fldCharType"), kind)
+        add_run(parent, "", style=style).append(mark)
+
+    char("begin")
+    code = OxmlElement("w:instrText")
+    code.text = f" {instruction} "
+    code.set(qn("xml:space"), "preserve")
+    add_run(parent, "", style=style).append(code)
+    char("separate")
+    add_run(parent, result, style=style)
+    char("end")
 
 
 def add_hyperlink(paragraph: etree._Element, r_id: str) -> etree._Element:
@@ -370,7 +374,7 @@ def set_table(
     prop(
         tbl_pr,
         "tblLook",
-        val="0420" if header_row else "0400",
+        val="0620" if header_row else "0600",  # the bits of the attributes below
         firstRow=int(header_row),
         lastRow=0,
         firstColumn=0,
@@ -401,17 +405,13 @@ def set_cell_margins(
     tbl_pr: etree._Element, top_pt: float, side_pt: float, bottom_pt: float
 ) -> None:
     margins = prop(tbl_pr, "tblCellMar")
-    for side, value in (("top", top_pt), ("left", side_pt), ("bottom", bottom_pt)):
+    for side, value in (("top", top_pt), ("left", side_pt), ("bottom", bottom_pt),
+                        ("right", side_pt)):  # fmt: skip
         prop(margins, side, w=_twips(value), type="dxa")
-    prop(margins, "right", w=_twips(side_pt), type="dxa")
 
 
-def set_cell(
-    tc_pr: etree._Element, *, width_pt: float, span: int = 1, fill: str | None = None
-) -> None:
+def set_cell(tc_pr: etree._Element, *, width_pt: float, fill: str | None = None) -> None:
     prop(tc_pr, "tcW", w=_twips(width_pt), type="dxa")
-    if span > 1:
-        prop(tc_pr, "gridSpan", val=span)
     if fill:
         prop(tc_pr, "shd", val="clear", color="auto", fill=fill)
 
