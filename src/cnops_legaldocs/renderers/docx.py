@@ -335,7 +335,9 @@ class _Writer:
         ooxml.set_fonts(r_pr, assets.LATIN_FAMILY, assets.ARABIC_FAMILY)
         ooxml.set_sizes(r_pr, *_ROLE["Normal"].size)
         ooxml.set_lang(r_pr, _LANGS["fr"], _LANGS["ar"])
-        ooxml.set_spacing(ooxml.ppr(defaults.find(ooxml.w("pPrDefault"))), 0, 0, None)
+        p_pr = ooxml.ppr(defaults.find(ooxml.w("pPrDefault")))
+        ooxml.set_spacing(p_pr, 0, 0, None)
+        ooxml.set_widow_control(p_pr)
 
         for role in _ROLES:
             for arabic in (False, True):

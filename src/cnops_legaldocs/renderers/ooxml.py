@@ -245,6 +245,11 @@ def set_keep_next(p_pr: etree._Element) -> None:
     prop(p_pr, "keepNext")
 
 
+def set_widow_control(p_pr: etree._Element) -> None:
+    """No paragraph leaves a single line alone at a page's foot or head."""
+    prop(p_pr, "widowControl")
+
+
 def set_outline_level(p_pr: etree._Element, level: int) -> None:
     prop(p_pr, "outlineLvl", val=level)
 
