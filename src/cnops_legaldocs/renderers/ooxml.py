@@ -228,14 +228,6 @@ def set_space_after(p_pr: etree._Element, after_pt: float) -> None:
     prop(p_pr, "spacing", after=_twips(after_pt))
 
 
-def set_indent(p_pr: etree._Element, start_pt: float, hanging_pt: float = 0) -> None:
-    """Indentation from the start side (the right in a bidi paragraph) and a hanging label."""
-    attrs: dict[str, str | int] = {"left": _twips(start_pt)}
-    if hanging_pt:
-        attrs["hanging"] = _twips(hanging_pt)
-    prop(p_pr, "ind", **attrs)
-
-
 def set_alignment(p_pr: etree._Element, value: str) -> None:
     """``left`` (the start: flush right in a bidi paragraph), ``center``, ``right``, ``both``."""
     prop(p_pr, "jc", val=value)
