@@ -11,8 +11,15 @@ from .errors import RenderError
 from .model import LANGUAGES, LegalData
 from .person import Person
 
-FORMATS: tuple[str, ...] = ("pdf",)
+FORMATS: tuple[str, ...] = ("pdf", "docx")
 """The file formats documents are rendered to."""
+
+_DOCX_KINDS = frozenset({"notice", "register"})
+
+
+def formats_of(kind: str) -> tuple[str, ...]:
+    """The formats a kind is rendered to (the DOCX forms and poster are not written yet)."""
+    return FORMATS if kind in _DOCX_KINDS else ("pdf",)
 
 
 def render(
@@ -39,8 +46,16 @@ def render(
     """
     if fmt not in FORMATS:
         raise RenderError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if fmt not in formats_of(kind):
+        raise RenderError(f"the {kind} is not available as {fmt.upper()}")
+    if pdf_variant is not None and fmt != "pdf":
+        raise RenderError(f"a PDF variant does not apply to the {fmt} format")
     filled = Person.from_mapping(person) if person is not None else None
     document = documents.build(data, kind, lang, branch=branch, person=filled, paper=paper)
+    if fmt == "docx":
+        from .renderers import docx
+
+        return docx.render(document)
     if document.is_form and pdf_variant is not None and pdf_variant.startswith("pdf/a"):
         raise RenderError(
             "a fillable form cannot be PDF/A (its fields are drawn by the viewer): "

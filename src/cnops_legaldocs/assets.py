@@ -42,6 +42,7 @@ class FontFace:
     path: Path
     weight: str | None  # None: a variable font, whose named instances give regular and bold
     style: str
+    weight_range: tuple[int, int] | None = None  # a variable font's weight axis
 
 
 ARABIC_FAMILY = "Amiri"
@@ -65,7 +66,7 @@ def fonts() -> tuple[FontFace, ...]:
         for style in ("normal", "italic")
     ]
     faces += [
-        FontFace(LATIN_FAMILY, fontpkg.path("noto-serif", 400, style), None, style)
+        FontFace(LATIN_FAMILY, fontpkg.path("noto-serif", 400, style), None, style, (100, 900))
         for style in ("normal", "italic")
     ]
     faces.append(FontFace(FIELD_FAMILY, fontpkg.path("almarai", 400, "normal"), "400", "normal"))

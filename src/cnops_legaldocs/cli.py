@@ -29,7 +29,8 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnops-legaldocs",
-        description="French and Arabic legal documents and forms of CNOPS (law 09-08), as PDF.",
+        description="French and Arabic legal documents and forms of CNOPS (law 09-08), as PDF "
+        "and DOCX.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -210,7 +211,7 @@ def _build(args: argparse.Namespace) -> int:
         )
         for kind in api.KINDS
         for lang in model.LANGUAGES
-        for fmt in api.FORMATS
+        for fmt in api.formats_of(kind)
     }
     for path, content in outputs.items():
         write_atomic(path, content)

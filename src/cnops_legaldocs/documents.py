@@ -76,8 +76,23 @@ class Document:
         """All the words of the body (furniture excluded), bidi controls removed."""
         body = self.root.find("body")
         assert body is not None
-        parts = [" ".join(el.itertext()) for el in body if el.tag not in ("header", "footer")]
+        parts = [_flat_text(el) for el in body if el.tag not in ("header", "footer")]
         return " ".join(bidi.strip_controls(" ".join(parts)).split())
+
+
+# Elements that end a word at their boundaries; inline ones (strong, a, span) do not.
+_BLOCKS = frozenset(
+    {"section", "div", "p", "h1", "h2", "h3", "ul", "ol", "li", "table", "thead", "tbody",
+     "tfoot", "tr", "th", "td"}
+)  # fmt: skip
+
+
+def _flat_text(el: etree._Element) -> str:
+    out = [el.text or ""]
+    for child in el:
+        sep = " " if child.tag in _BLOCKS else ""
+        out += [sep, _flat_text(child), sep, child.tail or ""]
+    return "".join(out)
 
 
 @cache
