@@ -1,6 +1,8 @@
 """The ``cnops-legaldocs`` command: a thin layer over the library for clerks and scripts.
 
 Exit status: 0 success, 1 unexpected failure, 2 bad input (message says file, line, field).
+A failure leaves no file behind, whole or partial; messages never repeat a value of the data,
+and a traceback is shown only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import api, bidi, catalogs, model
-from .errors import LegalDocsError
-from .output import write_atomic
+from .errors import LegalDocsError, printable
+from .output import write_all, write_atomic
+from .renderers.pdf import VARIANTS
 
 log = logging.getLogger("cnops_legaldocs")
 
@@ -42,7 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--lang", required=True, choices=model.LANGUAGES)
     render.add_argument("--format", dest="fmt", default="pdf", choices=api.FORMATS)
     render.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
-    render.add_argument("--pdf-variant", metavar="VARIANT", help="e.g. pdf/a-3u or pdf/ua-1")
+    render.add_argument(
+        "--pdf-variant",
+        metavar="VARIANT",
+        choices=(*VARIANTS, api.PLAIN),
+        help=f"archival or accessible PDF: {', '.join(VARIANTS)}, or {api.PLAIN} "
+        f"(default: {api.ARCHIVAL_VARIANT} for printed documents, {api.PLAIN} for fillable forms)",
+    )
     data_option(render)
 
     build = sub.add_parser("build", help="render every document, language and format")
@@ -69,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LegalDocsError as exc:
         if args.debug:
             traceback.print_exc()
-        print(bidi.for_terminal(f"error: {exc}", sys.stderr), file=sys.stderr)
+        print(bidi.for_terminal(f"error: {printable(str(exc))}", sys.stderr), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted: no partial file was left", file=sys.stderr)
@@ -102,8 +111,7 @@ def _build(args: argparse.Namespace) -> int:
         for lang in model.LANGUAGES
         for fmt in api.FORMATS
     }
-    for path, content in outputs.items():
-        write_atomic(path, content)
+    for path in write_all(outputs):
         print(path)
     return EXIT_OK
 

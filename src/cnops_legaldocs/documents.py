@@ -5,6 +5,10 @@ The tree uses a small vocabulary (``h1``–``h3``, ``p``, ``ul``/``li``, ``table
 ``a``, ``span.ltr`` for isolated left-to-right tokens, ``span.value`` for user values,
 ``header``/``footer`` for page furniture with ``span.page``/``span.pages`` counters), so that
 the PDF and the DOCX say the same thing.
+
+Every value from the data is escaped (autoescaping) and isolated: a name or code goes through
+`value` (bidi controls removed, first-strong isolate), a data sentence through `t` (isolated in
+the direction of the language it is printed in), so that no value can reorder its surroundings.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ from .model import LANGUAGES, LegalData
 
 KINDS: tuple[str, ...] = ("notice", "register")
 """The documents this library knows."""
+
+FILLABLE_KINDS: frozenset[str] = frozenset()
+"""The kinds whose PDF carries form fields for the reader to fill (the forms list theirs here):
+PDF/A forbids such viewer-drawn fields, so they are never rendered as PDF/A."""
 
 DIRECTIONS = {"fr": "ltr", "ar": "rtl"}
 
@@ -75,7 +83,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(catalogs.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["longdate"] = lambda value: catalogs.format_long_date(value, lang)
     env.filters["nobr"] = nobr
-    env.globals.update(link=link, mail=mail)
+    env.globals.update(link=link, mail=mail, value=value)
     env.globals.update(lang=lang, dir=DIRECTIONS[lang], Markup=Markup)
     return env
 
@@ -91,33 +99,67 @@ def build(
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
     env = environment(lang)
-    ph: dict[str, Any] = data.placeholders(lang)
+    plain = data.placeholders(lang)
+    ph: dict[str, Any] = {name: value(text) for name, text in plain.items()}
     ph.update(website=link(data.body.website), phone=nobr(data.body.phone))
     gettext = catalogs.translations(lang).gettext
 
     def t(message: str, **extra: Any) -> Markup:
-        """Translate a data string, escape it and fill its placeholders (escaped too)."""
-        return escape(gettext(message)) % {**ph, **extra}
+        """Translate a data string, escape it, fill its placeholders (escaped and isolated
+        too) and isolate it in the direction of the language it comes out in."""
+        translated = gettext(message)
+        text = escape(translated) % {**ph, **extra}
+        if translated == message and lang != catalogs.SOURCE_LANGUAGE:
+            # Not translated: the source language's text, isolated in its own direction.
+            return _isolated(text, DIRECTIONS[catalogs.SOURCE_LANGUAGE])
+        return Markup(bidi.ISOLATES[DIRECTIONS[lang]]) + text + Markup(bidi.PDI)
 
     title = gettext(_TITLES[kind])
+    subject = bidi.clean_value(gettext(data.notice.title) % plain)
+    meta = {
+        "title": title,
+        "author": bidi.clean_value(data.body.name[lang]),
+        "subject": subject,
+        "keywords": (data.body.acronym, "CNDP", "09-08", subject),
+    }
     template = env.get_template(f"{kind}.html")
-    html = template.render(data=data, t=t, ph=ph, kind=kind, title=title, **dict(context or {}))
+    html = template.render(
+        data=data, t=t, ph=ph, kind=kind, title=title, meta=meta, **dict(context or {})
+    )
     root = etree.fromstring(html, _PARSER)
     if DIRECTIONS[lang] == "rtl":
         _isolate_ltr_tokens(root.find("body"), rtl=True)
     else:
         _french_spacing(root.find("body"))
     _check_coverage(root)
-    notice_title = str(t(data.notice.title))
     return Document(
         kind=kind,
         lang=lang,
         root=root,
-        title=title,
-        author=data.body.name[lang],
-        subject=notice_title,
-        keywords=(data.body.acronym, "CNDP", "09-08", notice_title),
+        title=meta["title"],
+        author=meta["author"],
+        subject=meta["subject"],
+        keywords=meta["keywords"],
         created=data.notice.effective_date,
+    )
+
+
+def value(text: object) -> Markup:
+    """A value from the data or a person's record, as printed: escaped, cleaned of bidi
+    controls and isolated, so that it cannot reorder the text around it."""
+    clean = bidi.clean_value(str(text))
+    return _isolated(escape(clean), bidi.direction(clean))
+
+
+def _isolated(content: Markup, direction: str) -> Markup:
+    """Content in a ``span.value`` of its own direction, between isolate characters: the
+    span keeps it one box for WeasyPrint (which orders inline boxes, not characters), the
+    characters isolate it for Word, LibreOffice and text extraction."""
+    return Markup('<span class="value" dir="%s">%s%s%s</span>') % (
+        direction,
+        Markup(bidi.ISOLATES[direction]),
+        content,
+        Markup(bidi.PDI),
     )
 
 
@@ -128,12 +170,25 @@ def nobr(text: object) -> Markup:
 
 def link(url: str) -> Markup:
     """A web address, printed as written and clickable in the PDF."""
-    return Markup('<a class="nobr" href="%s">%s</a>') % (url, url)
+    return Markup('<a class="%s" href="%s">%s</a>') % (_address_class(url), url, url)
 
 
 def mail(address: str) -> Markup:
     """An e-mail address, printed as written and clickable in the PDF."""
-    return Markup('<a class="nobr" href="mailto:%s">%s</a>') % (address, address)
+    return Markup('<a class="%s" href="mailto:%s">%s</a>') % (
+        _address_class(address),
+        address,
+        address,
+    )
+
+
+# An address or left-to-right token up to this length is kept on one line; a longer one might
+# not fit its table column and may break anywhere (``.breakable``) rather than run off the page.
+UNBROKEN_TOKEN = 30
+
+
+def _address_class(address: str) -> str:
+    return "nobr" if len(address) <= UNBROKEN_TOKEN else "breakable"
 
 
 # Document titles, marked for extraction here (the templates receive them translated).
@@ -148,8 +203,9 @@ _TITLES = {
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
-# Elements whose text is never isolated: already isolated, or not visible text.
-_SKIP_CLASSES = {"ltr", "value"}
+# Elements whose text is never isolated again (a value's own tokens still are: an isolate
+# nests inside the value's isolate and cannot leak out of it).
+_SKIP_CLASSES = {"ltr"}
 
 
 def _isolate_ltr_tokens(elem: etree._Element | None, rtl: bool) -> None:
@@ -183,7 +239,8 @@ def _insert_pieces(
             else:
                 previous.tail = (previous.tail or "") + piece
             continue
-        span = etree.Element("span", {"class": "ltr", "dir": "ltr"})
+        classes = "ltr" if len(piece) <= UNBROKEN_TOKEN else "ltr breakable"
+        span = etree.Element("span", {"class": classes, "dir": "ltr"})
         span.text = f"{bidi.LRI}{piece}{bidi.PDI}"
         parent.insert(index, span)
         index += 1

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from . import assets
+from . import assets, bidi
 from .errors import DataError
 
 LANGUAGES: tuple[str, ...] = ("fr", "ar")
@@ -33,7 +33,27 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 # Moroccan numbers: 0 then 9 digits (05 38 00 20 20), or +212 then 9 digits.
 _PHONE = re.compile(r"(?:\+212|0)[ .-]?[5-8](?:[ .-]?[0-9]){8}")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-_ID = re.compile(r"[a-z][a-z0-9-]*")
+_ID = re.compile(r"[a-z][a-z0-9-]{0,39}")
+
+
+class Limit(enum.IntEnum):
+    """The longest value a field may hold, in characters once its spaces are folded: far above
+    the CNOPS notice's own values, short enough that no value fills a page or a table cell."""
+
+    CODE = 30  # acronym, version, CNDP reference
+    SHORT = 60  # a body's short name, the app's name
+    NAME = 200  # names, titles, headings
+    ENTRY = 300  # a register entry's title, a postal address (both in table cells)
+    EMAIL = 80
+    URL = 120
+    PROSE = 3000  # a paragraph or a list item
+
+
+# The longest word of a value printed in a table cell (operation and contact titles,
+# addresses): a longer one would widen its column past the page. Elsewhere long words wrap.
+CELL_WORD = 25
+# Sections are lettered A to L.
+MAX_SECTIONS = 12
 
 
 class Regime(enum.Enum):
@@ -216,6 +236,11 @@ def loads(text: str, name: str = "<data>") -> LegalData:
     return _Reader(name).read(text)
 
 
+def _fold(raw: str) -> str:
+    """A data value as the documents print it: cleaned of invisible controls, spaces folded."""
+    return " ".join(bidi.clean_value(raw).split())
+
+
 class _Node:
     """A YAML node with its path, for typed access and located errors."""
 
@@ -232,6 +257,7 @@ class _Node:
     def _child_path(self, key: str | int) -> str:
         if isinstance(key, int):
             return f"{self.path}[{key}]"
+        key = key if len(key) <= 40 else key[:39] + "…"
         return f"{self.path}.{key}" if self.path else key
 
     def mapping(self) -> dict[str, _Node]:
@@ -239,6 +265,8 @@ class _Node:
             raise self.error("expected a mapping of keys to values")
         out: dict[str, _Node] = {}
         for key_node, value_node in self.node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Node(self.reader, key_node, self.path).error("a key must be a plain name")
             key = key_node.value
             child = _Node(self.reader, value_node, self._child_path(key))
             if key in out:
@@ -254,15 +282,42 @@ class _Node:
     def scalar(self) -> Any:
         if not isinstance(self.node, yaml.ScalarNode):
             raise self.error("expected a single value, not a list or mapping")
-        return self.reader.loader.construct_object(self.node, deep=True)
+        try:
+            return self.reader.loader.construct_object(self.node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            # An impossible date (2026-13-45), an unknown !tag, bad base64…
+            raise self.error("not a valid value (check dates, numbers, quotes and tags)") from None
 
-    def text(self) -> str:
+    def text(self, limit: Limit = Limit.NAME, *, word: int | None = None) -> str:
+        """The value as one line of printable text: bidi controls and other invisible control
+        characters removed (with a warning), spaces folded, length and fonts checked."""
         value = self.scalar()
         if isinstance(value, bool) or value is None or isinstance(value, dt.date):
             raise self.error("expected text")
-        value = " ".join(str(value).split())
+        raw = str(value)
+        value = _fold(raw)
+        if value != " ".join(raw.split()):
+            self.reader.warn(
+                self, "invisible control characters removed (they could reorder the printed text)"
+            )
         if not value:
             raise self.error("must not be empty")
+        if len(value) > limit:
+            raise self.error(
+                f"too long ({len(value)} characters, at most {int(limit)}): shorten it"
+            )
+        if word is not None and max(len(w) for w in value.split()) > word:
+            raise self.error(
+                f"a word is longer than {word} characters and would not fit its table column: "
+                "add spaces or shorten it"
+            )
+        missing = assets.uncovered(value)
+        if missing:
+            shown = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(missing)[:5])
+            raise self.error(
+                f"the document fonts cannot print some characters ({shown}; emoji and symbols "
+                "are not supported): remove them"
+            )
         return value
 
 
@@ -296,6 +351,9 @@ class _Reader:
         self.name = name
         self.loader: yaml.SafeLoader
         self.warnings: list[Warning_] = []
+
+    def warn(self, node: _Node, message: str) -> None:
+        self.warnings.append(Warning_(message, self.name, node.line, node.path))
 
     def read(self, text: str) -> LegalData:
         self.loader = yaml.SafeLoader(text)
@@ -340,8 +398,8 @@ class _Reader:
 
     # -- validators -------------------------------------------------------------------------
 
-    def prose(self, node: _Node) -> str:
-        value = node.text()
+    def prose(self, node: _Node, limit: Limit = Limit.NAME, *, word: int | None = None) -> str:
+        value = node.text(limit, word=word)
         for name in _PLACEHOLDER.findall(value):
             if name not in PLACEHOLDERS:
                 known = ", ".join(sorted(PLACEHOLDERS))
@@ -351,7 +409,7 @@ class _Reader:
         return value
 
     def email(self, node: _Node) -> str:
-        value = node.text()
+        value = node.text(Limit.EMAIL)
         if not _EMAIL.fullmatch(value):
             raise node.error("not an e-mail address (expected name@domain.ma)")
         return value
@@ -363,15 +421,15 @@ class _Reader:
         return value
 
     def url(self, node: _Node) -> str:
-        value = node.text()
+        value = node.text(Limit.URL)
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
             raise node.error("not a web address (expected https://…)")
         return value
 
-    def localized(self, node: _Node) -> dict[str, str]:
+    def localized(self, node: _Node, limit: Limit) -> dict[str, str]:
         fields = _Fields(node)
-        out = {lang: fields.need(lang).text() for lang in LANGUAGES}
+        out = {lang: fields.need(lang).text(limit) for lang in LANGUAGES}
         fields.done()
         return out
 
@@ -386,7 +444,7 @@ class _Reader:
         version = f.need("version")
         info = NoticeInfo(
             title=self.prose(f.need("title")),
-            version=version.text(),
+            version=version.text(Limit.CODE),
             effective_date=date,
             url=self.url(f.need("url")),
         )
@@ -396,12 +454,12 @@ class _Reader:
     def body(self, node: _Node) -> Body:
         f = _Fields(node)
         body = Body(
-            acronym=f.need("acronym").text(),
-            name=self.localized(f.need("name")),
-            short=self.localized(f.need("short")),
+            acronym=f.need("acronym").text(Limit.CODE),
+            name=self.localized(f.need("name"), Limit.NAME),
+            short=self.localized(f.need("short"), Limit.SHORT),
             website=self.url(f.need("website")),
             phone=self.phone(f.need("phone")),
-            app=f.need("app").text(),
+            app=f.need("app").text(Limit.SHORT),
         )
         f.done()
         return body
@@ -421,14 +479,14 @@ class _Reader:
             id_node = f.need("id")
             cid = id_node.text()
             if not _ID.fullmatch(cid):
-                raise id_node.error("an id is lower-case letters, digits and hyphens")
+                raise id_node.error("an id is lower-case letters, digits and hyphens (at most 40)")
             if cid in out:
                 raise id_node.error(f"contact id {cid!r} is used twice")
             out[cid] = Contact(
                 id=cid,
-                title=self.prose(f.need("title")),
+                title=self.prose(f.need("title"), word=CELL_WORD),
                 email=self.email(f.need("email")),
-                address=self.prose(f.need("address")),
+                address=self.prose(f.need("address"), Limit.ENTRY, word=CELL_WORD),
             )
             f.done()
         return out
@@ -444,7 +502,7 @@ class _Reader:
             f = _Fields(item)
             ref_node = f.need("reference")
             try:
-                reference = Reference.parse(ref_node.text())
+                reference = Reference.parse(ref_node.text(Limit.CODE))
             except ValueError as exc:
                 raise ref_node.error(str(exc)) from None
             if reference in seen:
@@ -468,10 +526,12 @@ class _Reader:
                 cid = contact_node.text()
                 if cid not in contacts:
                     known = ", ".join(contacts)
-                    raise contact_node.error(f"unknown contact id {cid!r} (known: {known})")
+                    shown = f" {cid!r}" if _ID.fullmatch(cid) else ""
+                    raise contact_node.error(f"unknown contact id{shown} (known: {known})")
                 contact = contacts[cid]
                 used.add(cid)
-            out.append(Operation(self.prose(f.need("title")), reference, contact, item.line))
+            title = self.prose(f.need("title"), Limit.ENTRY, word=CELL_WORD)
+            out.append(Operation(title, reference, contact, item.line))
             f.done()
         for cid in contacts.keys() - used:
             self.warnings.append(
@@ -482,10 +542,15 @@ class _Reader:
     def sections(self, node: _Node) -> tuple[Section, ...]:
         out = []
         ids: set[str] = set()
-        for item in node.sequence():
+        items = node.sequence()
+        if len(items) > MAX_SECTIONS:
+            raise node.error(f"too many sections ({len(items)}, at most {MAX_SECTIONS})")
+        for item in items:
             f = _Fields(item)
             id_node = f.need("id")
             sid = id_node.text()
+            if not _ID.fullmatch(sid):
+                raise id_node.error("an id is lower-case letters, digits and hyphens (at most 40)")
             if sid in ids:
                 raise id_node.error(f"section id {sid!r} is used twice")
             ids.add(sid)
@@ -504,10 +569,12 @@ class _Reader:
             raise node.error("a block is one of: p, heading, list, operations, channels, contacts")
         kind = kinds[0]
         value = f.need(kind)
-        if kind in ("p", "heading"):
+        if kind == "heading":
             return Block(kind, text=self.prose(value))
+        if kind == "p":
+            return Block(kind, text=self.prose(value, Limit.PROSE))
         if kind == "list":
-            return Block(kind, items=tuple(self.prose(i) for i in value.sequence()))
+            return Block(kind, items=tuple(self.prose(i, Limit.PROSE) for i in value.sequence()))
         if kind in ("operations", "channels", "contacts"):
             if value.scalar() != "all":
                 raise value.error(f"write `{kind}: all` (the whole register is shown)")
@@ -538,10 +605,10 @@ def _walk_prose(node: yaml.Node, path: str) -> Iterator[tuple[int, str, str]]:
             key = key_node.value
             child = f"{path}.{key}" if path else key
             if key in _PROSE_FIELDS and isinstance(value, yaml.ScalarNode):
-                yield value.start_mark.line + 1, child, " ".join(value.value.split())
+                yield value.start_mark.line + 1, child, _fold(value.value)
             elif key == "list" and isinstance(value, yaml.SequenceNode):
                 for i, item in enumerate(value.value):
-                    yield item.start_mark.line + 1, f"{child}[{i}]", " ".join(item.value.split())
+                    yield item.start_mark.line + 1, f"{child}[{i}]", _fold(item.value)
             else:
                 yield from _walk_prose(value, child)
     elif isinstance(node, yaml.SequenceNode):
