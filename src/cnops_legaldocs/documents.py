@@ -110,8 +110,8 @@ def build(
         translated = gettext(message)
         text = escape(translated) % {**ph, **extra}
         if translated == message and lang != catalogs.SOURCE_LANGUAGE:
-            # Not translated: the source language's text, isolated in its own direction.
-            return _isolated(text, DIRECTIONS[catalogs.SOURCE_LANGUAGE])
+            # Not translated: printed as written, isolated in the direction of its own script.
+            return _isolated(text, bidi.direction(_PLACEHOLDER.sub("", message)))
         return Markup(bidi.ISOLATES[DIRECTIONS[lang]]) + text + Markup(bidi.PDI)
 
     title = gettext(_TITLES[kind])
@@ -200,6 +200,8 @@ _TITLES = {
     "notice": _("Mentions légales"),
     "register": _("Registre des traitements de données à caractère personnel"),
 }
+
+_PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 

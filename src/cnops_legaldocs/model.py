@@ -356,9 +356,12 @@ class _Reader:
         self.warnings.append(Warning_(message, self.name, node.line, node.path))
 
     def read(self, text: str) -> LegalData:
-        self.loader = yaml.SafeLoader(text)
         try:
-            root = self.loader.get_single_node()
+            self.loader = yaml.SafeLoader(text)
+            try:
+                root = self.loader.get_single_node()
+            finally:
+                self.loader.dispose()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or "malformed YAML"
@@ -368,10 +371,20 @@ class _Reader:
                 line=mark.line + 1 if mark else None,
                 column=mark.column + 1 if mark else None,
             ) from None
-        except yaml.YAMLError as exc:
-            raise DataError(f"malformed YAML: {exc}", file=self.name) from None
-        finally:
-            self.loader.dispose()
+        except yaml.reader.ReaderError as exc:
+            before = text[: exc.position]
+            raise DataError(
+                f"malformed YAML: character U+{exc.character:04X} is not allowed in a data file",
+                file=self.name,
+                line=before.count("\n") + 1,
+                column=len(before) - before.rfind("\n"),
+            ) from None
+        except yaml.YAMLError:
+            raise DataError("malformed YAML", file=self.name) from None
+        except RecursionError:
+            raise DataError(
+                "malformed YAML: lists or mappings nest too deeply", file=self.name
+            ) from None
         if root is None:
             raise DataError("the file is empty", file=self.name)
         top = _Fields(_Node(self, root, ""))

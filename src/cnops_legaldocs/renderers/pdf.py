@@ -12,13 +12,14 @@ import threading
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from xml.etree import ElementTree
 
 import weasyprint
+from lxml import etree
 from weasyprint.document import Document as LaidOut
 from weasyprint.document import DocumentMetadata
 from weasyprint.formatting_structure import boxes
 from weasyprint.pdf import VARIANTS as _WEASYPRINT_VARIANTS
+from weasyprint.pdf.metadata import NS as _NAMESPACES
 from weasyprint.text.fonts import FontConfiguration
 
 from .. import assets, dates
@@ -149,19 +150,27 @@ def _fits(box: boxes.Box, left: float, right: float, top: float, bottom: float) 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _DC = "http://purl.org/dc/elements/1.1/"
+_PREFIXES = {uri: prefix for prefix, uri in _NAMESPACES.items() if prefix}
 
 
 def _describe_language(metadata: DocumentMetadata, lang: str) -> None:
-    """Add ``dc:language`` to the XMP metadata (WeasyPrint writes /Lang in the catalog only)."""
+    """Complete WeasyPrint's XMP metadata: add ``dc:language`` (WeasyPrint writes /Lang in the
+    catalog only) and declare each namespace on the description that uses it, as some
+    validators (PDFBox Preflight) require, rather than once on ``rdf:RDF``."""
     generate = metadata.generate_rdf_metadata
 
-    def with_language(*args: object) -> bytes:
-        rdf = ElementTree.fromstring(generate(*args))
-        description = ElementTree.SubElement(rdf, f"{{{_RDF}}}Description")
-        description.set(f"{{{_RDF}}}about", "")
-        language = ElementTree.SubElement(description, f"{{{_DC}}}language")
-        bag = ElementTree.SubElement(language, f"{{{_RDF}}}Bag")
-        ElementTree.SubElement(bag, f"{{{_RDF}}}li").text = lang
-        return ElementTree.tostring(rdf, encoding="utf-8")
+    def rewritten(*args: object) -> bytes:
+        descriptions = list(etree.fromstring(generate(*args)))
+        language = etree.Element(f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
+        bag = etree.SubElement(etree.SubElement(language, f"{{{_DC}}}language"), f"{{{_RDF}}}Bag")
+        etree.SubElement(bag, f"{{{_RDF}}}li").text = lang
+        rdf = etree.Element(f"{{{_RDF}}}RDF", nsmap={"rdf": _RDF})
+        for old in [*descriptions, language]:
+            names = [*old.attrib, *(child.tag for child in old)]
+            spaces = {etree.QName(name).namespace for name in names} - {_RDF, None}
+            nsmap = {_PREFIXES[uri]: uri for uri in sorted(spaces)}
+            new = etree.SubElement(rdf, old.tag, dict(old.attrib), nsmap=nsmap)
+            new.extend(list(old))
+        return etree.tostring(rdf, encoding="utf-8")
 
-    metadata.generate_rdf_metadata = with_language  # type: ignore[method-assign]
+    metadata.generate_rdf_metadata = rewritten  # type: ignore[method-assign]
