@@ -109,7 +109,7 @@ def render(document: Document, *, variant: str | None = None, forms: bool = Fals
         return laid_out.write_pdf(**options)
 
 
-_EPSILON = 0.5  # CSS pixels
+_EPSILON = 4  # CSS pixels (1 mm): a trailing space or rounding is not an overflow
 
 
 def _check_fits(laid_out: LaidOut, document: Document) -> None:
