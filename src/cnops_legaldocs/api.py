@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import documents
-from .documents import FILLABLE_KINDS, KINDS
+from .documents import KINDS
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 
@@ -46,12 +46,12 @@ def render(
     document = documents.build(data, kind, lang)
     from .renderers import pdf
 
-    return pdf.render(document, variant=variant, forms=kind in FILLABLE_KINDS)
+    return pdf.render(document, variant=variant, forms=kind in documents.FILLABLE_KINDS)
 
 
 def pdf_variant_for(kind: str, requested: str | None) -> str | None:
     """The WeasyPrint variant a document is written in (None: plain PDF)."""
-    fillable = kind in FILLABLE_KINDS
+    fillable = kind in documents.FILLABLE_KINDS
     if requested is None:
         return None if fillable else ARCHIVAL_VARIANT
     if requested == PLAIN:
