@@ -43,7 +43,7 @@ class Recorder:
 class _Handler(BaseHTTPRequestHandler):
     timeout = 5  # a client that connects and stalls cannot hold the thread for long
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self.server.recorder.paths.append(self.path)  # type: ignore[attr-defined]
         body = b"body { background: red }"
         self.send_response(200)
@@ -51,7 +51,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_POST = do_HEAD = do_GET  # noqa: N815
+    do_POST = do_HEAD = do_GET
 
     def log_message(self, *args: object) -> None:
         pass

@@ -57,7 +57,9 @@ def text(content: bytes, fmt: str) -> str:
                 if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name)
             ]
         w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-        return normalise(" ".join(t.text or "" for p in parts for t in etree.fromstring(p).iter(f"{w}t")))
+        return normalise(
+            " ".join(t.text or "" for p in parts for t in etree.fromstring(p).iter(f"{w}t"))
+        )
     return " ".join(page_texts(content, fmt))
 
 
@@ -127,14 +129,17 @@ def embedded_files(content: bytes, fmt: str) -> list[str]:
         return found
     if fmt == "docx":
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            found = [n for n in archive.namelist() if n.startswith(("word/embeddings", "word/media"))]
+            found = [
+                n for n in archive.namelist() if n.startswith(("word/embeddings", "word/media"))
+            ]
             for name in archive.namelist():
                 if name.endswith(".rels"):
                     rels = etree.fromstring(archive.read(name))
                     found += [
                         rel.get("Target", "")
                         for rel in rels
-                        if rel.get("TargetMode") == "External" and not rel.get("Type", "").endswith("/hyperlink")
+                        if rel.get("TargetMode") == "External"
+                        and not rel.get("Type", "").endswith("/hyperlink")
                     ]
         return found
     pytest.fail(f"no embedded-content reader for format {fmt!r}: add one to readback.py")

@@ -39,7 +39,11 @@ def test_printed_documents_are_pdf_a_3u(combo: tuple[str, str, str], default_ren
     for obj in readback.all_objects(reader):
         if isinstance(obj, dict) and obj.get("/Type") == "/FontDescriptor":
             assert "/FontFile2" in obj or "/FontFile3" in obj or "/FontFile" in obj
-        if isinstance(obj, dict) and obj.get("/Type") == "/Font" and obj.get("/Subtype") == "/Type0":
+        if (
+            isinstance(obj, dict)
+            and obj.get("/Type") == "/Font"
+            and obj.get("/Subtype") == "/Type0"
+        ):
             assert "/ToUnicode" in obj  # "u": every glyph maps back to text
         if isinstance(obj, dict) and obj.get("/Type") == "/Annot":
             assert obj["/F"] == 4  # printable
@@ -119,7 +123,9 @@ def test_the_cli_says_why_a_form_cannot_be_pdf_a(
     a_fillable_kind: str, tmp_path: Path, run_cli: Callable[..., Run]
 ) -> None:
     out = tmp_path / "form.pdf"
-    run = run_cli("render", a_fillable_kind, "--lang", "ar", "--pdf-variant", "pdf/a-3u", "-o", str(out))
+    run = run_cli(
+        "render", a_fillable_kind, "--lang", "ar", "--pdf-variant", "pdf/a-3u", "-o", str(out)
+    )
     assert run.code == 2
     assert "fillable form cannot be PDF/A" in run.err and "Traceback" not in run.err
     assert not out.exists()
@@ -135,7 +141,15 @@ def test_every_fillable_kind_refuses_pdf_a(kind: str | None, default_data: model
 
 # -- an independent validator ------------------------------------------------------------------
 
-_JARS = ["preflight", "pdfbox2", "fontbox2", "xmpbox", "commons-logging", "javax.activation", "jaxb-api"]
+_JARS = [
+    "preflight",
+    "pdfbox2",
+    "fontbox2",
+    "xmpbox",
+    "commons-logging",
+    "javax.activation",
+    "jaxb-api",
+]
 _CLASSPATH = ":".join(f"/usr/share/java/{jar}.jar" for jar in _JARS)
 # Rules of PDF/A-1 that PDF/A-2 and 3 relaxed: cross-reference streams (1.4), a compressed
 # metadata stream (1.2.7), the CIDSet of subset fonts (3.1.11).
@@ -161,7 +175,10 @@ def _preflight(path: Path) -> tuple[bool, set[str]]:
 
 @pytest.mark.parametrize("combo", PRINTED, ids="-".join)
 def test_preflight_validates_pdf_a(
-    combo: tuple[str, str, str], default_data: model.LegalData, default_renders: dict, tmp_path: Path
+    combo: tuple[str, str, str],
+    default_data: model.LegalData,
+    default_renders: dict,
+    tmp_path: Path,
 ) -> None:
     """The same document as PDF/A-1b passes Preflight; the default PDF/A-3u fails only rules
     that part 3 no longer has."""

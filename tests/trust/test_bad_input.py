@@ -44,9 +44,7 @@ def _duplicate_reference(source: dict[str, Any]) -> None:
 
 def _too_many_sections(source: dict[str, Any]) -> None:
     model_section = source["sections"][0]
-    source["sections"] = [
-        {**model_section, "id": f"section-{i}"} for i in range(MAX_SECTIONS + 1)
-    ]
+    source["sections"] = [{**model_section, "id": f"section-{i}"} for i in range(MAX_SECTIONS + 1)]
 
 
 WORDS = ("mot " * 2500).strip()  # 9,999 characters that wrap
@@ -103,6 +101,10 @@ CASES: dict[str, tuple[Mutation | str | bytes, str]] = {
     ),
     "emoji": (_set(("operations", 0, "title"), "Gestion 🙂"), "fonts cannot print .*U\\+1F642"),
     "empty-value": (_set(("body", "app"), " \u202e "), "body.app: must not be empty"),
+    "terminal-escape-in-a-key": (
+        _set(("notice", "\x1b[2J\u202eevil"), "x"),
+        r"notice\.\\u001b\[2J\\u202eevil: unknown field",
+    ),
 }
 
 
@@ -164,7 +166,9 @@ def test_missing_data_file(tmp_path: Path, outdir: Path, run_cli: Callable[..., 
     _assert_clean_failure(run, outdir, before, "nowhere.yaml: file not found")
 
 
-def test_a_directory_as_data_file(tmp_path: Path, outdir: Path, run_cli: Callable[..., Run]) -> None:
+def test_a_directory_as_data_file(
+    tmp_path: Path, outdir: Path, run_cli: Callable[..., Run]
+) -> None:
     before = _listing(outdir)
     run = run_cli(*COMMANDS["render"](str(tmp_path), str(outdir)))
     _assert_clean_failure(run, outdir, before, "cannot be read")
@@ -174,7 +178,9 @@ def test_unknown_variant_is_refused_by_the_command_line(
     outdir: Path, run_cli: Callable[..., Run]
 ) -> None:
     before = _listing(outdir)
-    run = run_cli("render", "notice", "--lang", "fr", "--pdf-variant", "pdf/x-4", "-o", f"{outdir}/x.pdf")
+    run = run_cli(
+        "render", "notice", "--lang", "fr", "--pdf-variant", "pdf/x-4", "-o", f"{outdir}/x.pdf"
+    )
     assert run.code == 2 and "invalid choice" in run.err and "Traceback" not in run.err
     assert _listing(outdir) == before
 
@@ -190,9 +196,7 @@ def _write_commands(outdir: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("command", ["render", "build"])
-def test_output_under_a_file(
-    command: str, outdir: Path, run_cli: Callable[..., Run]
-) -> None:
+def test_output_under_a_file(command: str, outdir: Path, run_cli: Callable[..., Run]) -> None:
     (outdir / "sub").write_text("a file where a directory is expected")
     before = _listing(outdir)
     run = run_cli(*_write_commands(outdir)[command])
@@ -260,7 +264,11 @@ def test_no_traceback_unless_debug(tmp_path: Path) -> None:
     assert plain.returncode == 2
     assert plain.stderr.startswith("error: ") and "Traceback" not in plain.stderr
     debug = subprocess.run(
-        [*command[:3], "--debug", *command[3:]], capture_output=True, text=True, env=env, timeout=120
+        [*command[:3], "--debug", *command[3:]],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert debug.returncode == 2
     assert "Traceback" in debug.stderr and "malformed YAML" in debug.stderr
@@ -358,7 +366,9 @@ def test_text_that_cannot_fit_is_an_error_not_a_clipped_page(
     too_wide = dataclasses.replace(
         default_data, operations=(operation, *default_data.operations[1:])
     )
-    with pytest.raises(RenderError, match=r"does not fit its pages: on page \d+, some text is wider"):
+    with pytest.raises(
+        RenderError, match=r"does not fit its pages: on page \d+, some text is wider"
+    ):
         api.render(too_wide, *combo)
 
 
@@ -369,6 +379,8 @@ def test_the_cli_reports_a_layout_that_cannot_fit(
     source = data.example()
     source["operations"][0]["title"] = "y" * 280
     path = data.write(tmp_path / "wide.yaml", source)
-    run = run_cli("render", "register", "--lang", "fr", "--data", str(path), "-o", f"{tmp_path}/r.pdf")
+    run = run_cli(
+        "render", "register", "--lang", "fr", "--data", str(path), "-o", f"{tmp_path}/r.pdf"
+    )
     assert run.code == 2 and "does not fit" in run.err and "Traceback" not in run.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wide.yaml"]

@@ -34,9 +34,9 @@ def _with_sentinel(tmp_path: Path, name: str, change: object = None) -> Path:
     `check` prints on purpose: it is the body's, not a person's)."""
     source = data.replace_text(
         data.example(),
-        lambda field, old: old if field[0][:2] == ("body", "name") else f"{old} {SENTINEL}"[
-            : field[1]
-        ],
+        lambda field, old: (
+            old if field[0][:2] == ("body", "name") else f"{old} {SENTINEL}"[: field[1]]
+        ),
     )
     if callable(change):
         change(source)
@@ -48,7 +48,9 @@ def test_no_value_in_the_output_of_a_good_run(tmp_path: Path) -> None:
     # (`check` is left out: it quotes the notice's untranslated prose to the translator, by
     # design; the notice is the body's text, not a person's record.)
     runs = [
-        _run("render", "register", "--lang", "ar", "--data", str(good), "-o", str(tmp_path / "r.pdf")),
+        _run(
+            "render", "register", "--lang", "ar", "--data", str(good), "-o", str(tmp_path / "r.pdf")
+        ),
         _run("build", "--data", str(good), "-o", str(tmp_path / "out")),
     ]
     for run in runs:
@@ -74,7 +76,9 @@ BAD_VALUES = {
 @pytest.mark.parametrize("name", BAD_VALUES)
 def test_no_value_in_an_error(tmp_path: Path, name: str) -> None:
     bad = _with_sentinel(tmp_path, "bad.yaml", BAD_VALUES[name])
-    run = _run("render", "notice", "--lang", "fr", "--data", str(bad), "-o", str(tmp_path / "n.pdf"))
+    run = _run(
+        "render", "notice", "--lang", "fr", "--data", str(bad), "-o", str(tmp_path / "n.pdf")
+    )
     assert run.returncode == 2
     assert "Traceback" in run.stderr  # --debug shows where, never what
     if name == "unknown-field":  # a key is named (to find it), a value never
