@@ -82,7 +82,7 @@ def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
 
 def branches_file(path: Path, count: int, *, bad: int | None = None) -> Path:
     """`count` agencies copied from the example; agency number `bad` has a name no font of
-    the documents can print (it fails when rendered, not when read)."""
+    the documents can print."""
     source = EXAMPLE.read_text(encoding="utf-8")
     head, first = source.split("\n  - id: rabat\n", 1)
     first = "  - id: rabat\n" + first.split("\n\n  - id:", 1)[0] + "\n"
@@ -425,7 +425,9 @@ class TestCommandLine:
         assert (out / "fes.pdf").stat().st_mode & 0o777 == 0o644  # no personal data
         assert "7 rows: 7 rendered, 0 already complete, 0 failed" in result.stdout
 
-    def test_a_bad_branch_among_good_ones(self, tmp_path):
+    def test_an_unprintable_branch_stops_the_run_before_any_file(self, tmp_path):
+        """A branches file is data: it is checked whole when read (fonts included), so a bad
+        agency is reported with its line and field and nothing is rendered."""
         out = tmp_path / "out"
         agencies = branches_file(tmp_path / "b.yaml", 3, bad=2)
         result = run_cli(
@@ -433,17 +435,13 @@ class TestCommandLine:
             "--name", "{row}-{id}", "-o", str(out),
         )  # fmt: skip
         assert result.returncode == 2
-        assert "3 rows: 2 rendered, 0 already complete, 1 failed" in result.stdout
         text = agencies.read_text(encoding="utf-8")
-        line = text.count("\n", 0, text.index("agency-2"))
-        assert (
-            f"failed: row 2 (line {line + 1}): the document fonts cannot print some characters"
-            in result.stderr
+        line = text.count("\n", 0, text.index("de Rabat 東")) + 1
+        assert f"{agencies}:{line}: branches[1].name.fr: the document fonts cannot print" in (
+            result.stderr
         )
-        files = sorted(p.name for p in out.glob("*.pdf"))
-        assert files == ["0001-agency-1.pdf", "0003-agency-3.pdf"]
-        for path in out.glob("*.pdf"):
-            assert pages(path.read_bytes()) >= 4
+        assert "Traceback" not in result.stderr
+        assert not list(out.glob("*.pdf"))
 
     def test_merge_page_count(self, tmp_path):
         out = tmp_path / "out"

@@ -22,6 +22,22 @@ def formats_of(kind: str) -> tuple[str, ...]:
     return FORMATS if kind in _DOCX_KINDS else ("pdf",)
 
 
+ARCHIVAL_VARIANT = "pdf/a-3u"
+"""The PDF variant of printed documents (the notice, the register) unless told otherwise.
+
+PDF/A because these documents are archived (law 09-08, CNOPS's archive management): the file
+carries its fonts, colour profile and metadata and needs nothing else to be read in decades.
+Part 3 (PDF 1.7) rather than 2, because it allows associated files, so that an archive can keep
+the structured source beside the printed text; rather than 4, because it is PDF 2.0, which
+archives and readers accept less widely. Level "u" rather than "b": it adds the promise that
+every glyph maps back to Unicode, so the Arabic and French of an archived notice can be
+searched and copied, not only looked at (WeasyPrint maps every glyph it writes).
+"""
+
+PLAIN = "none"
+"""The `pdf_variant` that asks for a plain PDF, neither PDF/A nor PDF/UA."""
+
+
 def render(
     data: LegalData,
     kind: str,
@@ -37,7 +53,8 @@ def render(
 
     `kind` is one of `KINDS`, `lang` one of `LANGUAGES`, `fmt` one of `FORMATS`;
     `branch` (from `load_branches`) adds an agency's block to a notice or poster;
-    `pdf_variant` selects an archival or accessible PDF (``pdf/a-3u``, ``pdf/ua-1``…);
+    `pdf_variant` selects an archival or accessible PDF (``pdf/a-3u``, ``pdf/ua-1``…) or
+    ``"none"``; by default printed documents are `ARCHIVAL_VARIANT`, fillable forms plain.
     `paper` is one of the kind's `PAPERS` (``A3`` or ``A4`` for the poster), None for the
     kind's own (A3 for the poster, A4 for the others).
     `person` pre-fills a form's identity fields (keys ``nom``, ``prenom``, ``cin``,
@@ -50,20 +67,31 @@ def render(
         raise RenderError(f"the {kind} is not available as {fmt.upper()}")
     if pdf_variant is not None and fmt != "pdf":
         raise RenderError(f"a PDF variant does not apply to the {fmt} format")
+    variant = pdf_variant_for(kind, pdf_variant) if fmt == "pdf" else None
     filled = Person.from_mapping(person) if person is not None else None
     document = documents.build(data, kind, lang, branch=branch, person=filled, paper=paper)
     if fmt == "docx":
         from .renderers import docx
 
         return docx.render(document)
-    if document.is_form and pdf_variant is not None and pdf_variant.startswith("pdf/a"):
-        raise RenderError(
-            "a fillable form cannot be PDF/A (its fields are drawn by the viewer): "
-            "render it without --pdf-variant or with pdf/ua-1"
-        )
     from .renderers import pdf
 
-    return pdf.render(document, variant=pdf_variant, forms=document.is_form)
+    return pdf.render(document, variant=variant, forms=kind in documents.FILLABLE_KINDS)
+
+
+def pdf_variant_for(kind: str, requested: str | None) -> str | None:
+    """The WeasyPrint variant a document is written in (None: plain PDF)."""
+    fillable = kind in documents.FILLABLE_KINDS
+    if requested is None:
+        return None if fillable else ARCHIVAL_VARIANT
+    if requested == PLAIN:
+        return None
+    if fillable and requested.startswith("pdf/a-"):
+        raise RenderError(
+            f"a fillable form cannot be PDF/A ({requested}): PDF/A forbids form fields that "
+            f"the reader's viewer draws; choose the variant {PLAIN!r} or 'pdf/ua-1'"
+        )
+    return requested
 
 
 def preview(

@@ -19,8 +19,10 @@ import unicodedata
 from typing import TextIO
 
 LRI = "\u2066"  # left-to-right isolate
+RLI = "\u2067"  # right-to-left isolate
 FSI = "\u2068"  # first-strong isolate
 PDI = "\u2069"  # pop directional isolate
+ISOLATES = {"ltr": LRI, "rtl": RLI}
 
 # Explicit bidi formatting characters: embeddings, overrides, isolates and marks.
 BIDI_CONTROLS = frozenset(
@@ -52,12 +54,22 @@ def strip_controls(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+# Invisible format characters a value may keep: they change no order, only joining and
+# hyphenation (zero-width non-joiner and joiner, soft hyphen).
+_KEPT_FORMAT = frozenset("\u200c\u200d\u00ad")
+# Line and paragraph separators would end the bidi paragraph (and every isolate) inside a value.
+_SEPARATORS = {0x2028: "\n", 0x2029: "\n"}
+
+
 def clean_value(text: str) -> str:
-    """A user value made safe to print: NFC, no bidi or other control characters."""
+    """A user value made safe to print: NFC, without bidi controls or other control and format
+    characters (line feeds and tabs stay, for the caller to fold)."""
     text = unicodedata.normalize("NFC", strip_controls(text))
+    text = text.translate(_SEPARATORS)
     return "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") or ch == "\u200d" else ""
+        ch
         for ch in text
+        if ch in "\n\t" or ch in _KEPT_FORMAT or unicodedata.category(ch) not in ("Cc", "Cf")
     )
 
 
@@ -83,6 +95,18 @@ def ltr_spans(text: str) -> list[tuple[str, bool]]:
 def isolate_ltr(text: str) -> str:
     """Right-to-left text with every Latin or numeric token wrapped in an LTR isolate."""
     return "".join(f"{LRI}{piece}{PDI}" if ltr else piece for piece, ltr in ltr_spans(text))
+
+
+def direction(text: str) -> str:
+    """``rtl`` or ``ltr``: the direction of the first strong letter, as for ``dir=auto``
+    (``ltr`` when there is none, e.g. a number)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 def has_rtl(text: str) -> bool:

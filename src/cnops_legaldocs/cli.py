@@ -2,6 +2,8 @@
 
 Exit status: 0 success, 1 unexpected failure, 2 bad input (message says file, line, field;
 for `batch`, any row that failed), 130 interrupted (Ctrl-C; no partial file is left).
+A failure leaves no file behind, whole or partial; messages never repeat a value of the data,
+and a traceback is shown only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from pathlib import Path
 
 from . import api, batch, bidi, catalogs, model
 from .branches import load_branches
-from .errors import DataError, LegalDocsError, RenderError
-from .output import write_atomic
+from .errors import DataError, LegalDocsError, RenderError, printable
+from .output import write_all, write_atomic
 from .person import FIELDS
 from .progress import Progress
+from .renderers.pdf import VARIANTS
 
 log = logging.getLogger("cnops_legaldocs")
 
@@ -52,7 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--lang", required=True, choices=model.LANGUAGES)
     render.add_argument("--format", dest="fmt", default="pdf", choices=api.FORMATS)
     render.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
-    render.add_argument("--pdf-variant", metavar="VARIANT", help="e.g. pdf/a-3u or pdf/ua-1")
+    render.add_argument(
+        "--pdf-variant",
+        metavar="VARIANT",
+        choices=(*VARIANTS, api.PLAIN),
+        help=f"archival or accessible PDF: {', '.join(VARIANTS)}, or {api.PLAIN} "
+        f"(default: {api.ARCHIVAL_VARIANT} for printed documents, {api.PLAIN} for fillable forms)",
+    )
     render.add_argument(
         "--set",
         dest="values",
@@ -146,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LegalDocsError as exc:
         if args.debug:
             traceback.print_exc()
-        print(bidi.for_terminal(f"error: {exc}", sys.stderr), file=sys.stderr)
+        print(bidi.for_terminal(f"error: {printable(str(exc))}", sys.stderr), file=sys.stderr)
         return EXIT_BAD_INPUT
     except batch.BatchInterrupted as exc:
         if not getattr(args, "quiet", False):
@@ -213,8 +222,7 @@ def _build(args: argparse.Namespace) -> int:
         for lang in model.LANGUAGES
         for fmt in api.formats_of(kind)
     }
-    for path, content in outputs.items():
-        write_atomic(path, content)
+    for path in write_all(outputs):
         print(path)
     return EXIT_OK
 

@@ -9,6 +9,10 @@ and the DOCX say the same thing. Forms add ``section.part`` (a numbered part wit
 ``h2``), ``label`` (the visible name of a field), ``input`` (``type="text"`` or
 ``"checkbox"``, with a stable ``name``: see `forms`), ``textarea`` and ``div.signature`` (a
 box for a handwritten signature).
+
+Every value from the data is escaped (autoescaping) and isolated: a name or code goes through
+`value` (bidi controls removed, first-strong isolate), a data sentence through `t` (isolated in
+the direction of the language it is printed in), so that no value can reorder its surroundings.
 """
 
 from __future__ import annotations
@@ -41,6 +45,10 @@ BRANCH_KINDS: frozenset[str] = frozenset({"notice", "poster"})
 
 PAPERS: dict[str, tuple[str, ...]] = {kind: ("A4",) for kind in KINDS} | {"poster": ("A3", "A4")}
 """The paper sizes each kind is laid out for, its default first."""
+
+FILLABLE_KINDS: frozenset[str] = frozenset(FORM_KINDS)
+"""The kinds whose PDF carries form fields for the reader to fill: PDF/A forbids such
+viewer-drawn fields, so they are never rendered as PDF/A."""
 
 DIRECTIONS = {"fr": "ltr", "ar": "rtl"}
 
@@ -113,7 +121,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["nobr"] = nobr
     env.filters["dayname"] = lambda day: catalogs.day_name(day, lang)
     env.filters["hhmm"] = lambda value: value.strftime("%H:%M")
-    env.globals.update(link=link, mail=mail, qr=qr.svg, isolate_value=bidi.isolate_value)
+    env.globals.update(link=link, mail=mail, qr=qr.svg, value=value)
     env.globals.update(
         operation_field=forms.operation_field,
         operation_groups=forms.operation_groups,
@@ -150,15 +158,31 @@ def build(
         )
     paper = paper_of(kind, paper)
     env = environment(lang)
-    ph: dict[str, Any] = data.placeholders(lang)
+    plain = data.placeholders(lang)
+    ph: dict[str, Any] = {name: value(text) for name, text in plain.items()}
     ph.update(website=link(data.body.website), phone=nobr(data.body.phone))
     gettext = catalogs.translations(lang).gettext
 
     def t(message: str, **extra: Any) -> Markup:
-        """Translate a data string, escape it and fill its placeholders (escaped too)."""
-        return escape(gettext(message)) % {**ph, **extra}
+        """Translate a data string, escape it and fill its placeholders (escaped and isolated
+        too). A translation is in the direction of its document; a string the catalog lacks
+        is printed as written, isolated in the direction of its own script. (A translation is
+        not wrapped in an isolate of its own: a paragraph-long isolate breaks LibreOffice's
+        line layout, and the data's bidi controls are removed when it is loaded.)"""
+        translated = gettext(message)
+        text = escape(translated) % {**ph, **extra}
+        if translated == message and lang != catalogs.SOURCE_LANGUAGE:
+            return _isolated(text, bidi.direction(_PLACEHOLDER.sub("", message)))
+        return text
 
     title = gettext(_TITLES[kind])
+    subject = bidi.clean_value(gettext(data.notice.title) % plain)
+    meta = {
+        "title": title,
+        "author": bidi.clean_value(data.body.name[lang]),
+        "subject": subject,
+        "keywords": (data.body.acronym, "CNDP", "09-08", subject),
+    }
     template = env.get_template(f"{kind}.html")
     html = template.render(
         data=data,
@@ -166,6 +190,7 @@ def build(
         ph=ph,
         kind=kind,
         title=title,
+        meta=meta,
         branch=branch,
         person=person or Person(),
         paper=paper,
@@ -177,15 +202,14 @@ def build(
     else:
         _french_spacing(root.find("body"))
     _check_coverage(root)
-    notice_title = str(t(data.notice.title))
     return Document(
         kind=kind,
         lang=lang,
         root=root,
-        title=title,
-        author=data.body.name[lang],
-        subject=notice_title,
-        keywords=(data.body.acronym, "CNDP", "09-08", notice_title),
+        title=meta["title"],
+        author=meta["author"],
+        subject=meta["subject"],
+        keywords=meta["keywords"],
         created=data.notice.effective_date,
         paper=paper,
     )
@@ -205,6 +229,28 @@ def paper_of(kind: str, paper: str | None) -> str:
     return paper
 
 
+def value(text: object, field: str | None = None) -> Markup:
+    """A value from the data or a person's record, as printed: escaped, cleaned of bidi
+    controls and isolated, so that it cannot reorder the text around it. `field` names the
+    form field a person's value fills (``data-field``)."""
+    clean = bidi.clean_value(str(text))
+    return _isolated(escape(clean), bidi.direction(clean), field)
+
+
+def _isolated(content: Markup, direction: str, field: str | None = None) -> Markup:
+    """Content in a ``span.value`` of its own direction, between isolate characters: the
+    span keeps it one box for WeasyPrint (which orders inline boxes, not characters), the
+    characters isolate it for Word, LibreOffice and text extraction."""
+    attributes = Markup(' data-field="%s"') % field if field else Markup()
+    return Markup('<span class="value" dir="%s"%s>%s%s%s</span>') % (
+        direction,
+        attributes,
+        Markup(bidi.ISOLATES[direction]),
+        content,
+        Markup(bidi.PDI),
+    )
+
+
 def nobr(text: object) -> Markup:
     """A token that must not break across lines: reference, phone number, address."""
     return Markup('<span class="nobr">%s</span>') % text
@@ -214,12 +260,25 @@ def link(url: str, *, short: bool = False) -> Markup:
     """A web address, clickable in the PDF, printed as written or, `short`, without its
     ``https://`` (as a poster prints it: browsers add it back)."""
     shown = url.split("://", 1)[1] if short and "://" in url else url
-    return Markup('<a class="nobr" href="%s">%s</a>') % (url, shown)
+    return Markup('<a class="%s" href="%s">%s</a>') % (_address_class(url), url, shown)
 
 
 def mail(address: str) -> Markup:
     """An e-mail address, printed as written and clickable in the PDF."""
-    return Markup('<a class="nobr" href="mailto:%s">%s</a>') % (address, address)
+    return Markup('<a class="%s" href="mailto:%s">%s</a>') % (
+        _address_class(address),
+        address,
+        address,
+    )
+
+
+# An address or left-to-right token up to this length is kept on one line; a longer one might
+# not fit its table column and may break anywhere (``.breakable``) rather than run off the page.
+UNBROKEN_TOKEN = 30
+
+
+def _address_class(address: str) -> str:
+    return "nobr" if len(address) <= UNBROKEN_TOKEN else "breakable"
 
 
 # Document titles, marked for extraction here (the templates receive them translated).
@@ -237,10 +296,13 @@ _TITLES = {
 
 _ALL_PAPERS = frozenset(p for papers in PAPERS.values() for p in papers)
 
+_PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
-# Elements whose text is never isolated: already isolated, or not visible text.
-_SKIP_CLASSES = {"ltr", "value", "qr"}
+# Elements whose text is never isolated again (a value's own tokens still are: an isolate
+# nests inside the value's isolate and cannot leak out of it); the QR code is no text.
+_SKIP_CLASSES = {"ltr", "qr"}
 
 
 def _isolate_ltr_tokens(elem: etree._Element | None, rtl: bool) -> None:
@@ -274,7 +336,8 @@ def _insert_pieces(
             else:
                 previous.tail = (previous.tail or "") + piece
             continue
-        span = etree.Element("span", {"class": "ltr", "dir": "ltr"})
+        classes = "ltr" if len(piece) <= UNBROKEN_TOKEN else "ltr breakable"
+        span = etree.Element("span", {"class": classes, "dir": "ltr"})
         span.text = f"{bidi.LRI}{piece}{bidi.PDI}"
         parent.insert(index, span)
         index += 1

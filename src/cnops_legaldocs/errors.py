@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """Text safe to show on a terminal or in a log: control, format (bidi) and separator
+    characters, which could rewrite or reorder the line, are shown as escapes."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
 class LegalDocsError(Exception):
     """Base class of every error this library raises on purpose."""
 
@@ -33,7 +39,8 @@ class DataError(LegalDocsError):
             if self.column is not None:
                 where += f":{self.column}"
         field = f"{self.field}: " if self.field else ""
-        return f"{where}: {field}{self.message}" if where else f"{field}{self.message}"
+        text = f"{where}: {field}{self.message}" if where else f"{field}{self.message}"
+        return printable(text)
 
 
 class TranslationError(LegalDocsError):

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from . import assets, yamldata
-from .yamldata import Fields, Node, email, identifier, phone, url
+from .yamldata import Fields, Limit, Node, email, identifier, phone, url
 
 LANGUAGES: tuple[str, ...] = ("fr", "ar")
 """The languages every document exists in (the source language first)."""
@@ -28,6 +28,12 @@ _REFERENCE = re.compile(
     r"(?P<letter>[AD])-(?:(?P<code>[A-Z]+(?:-[A-Z]+)*)-)?(?P<seq>[0-9]{1,5})/(?P<year>[0-9]{4})"
 )
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+# The longest word of a value printed in a table cell (operation and contact titles,
+# addresses): a longer one would widen its column past the page. Elsewhere long words wrap.
+CELL_WORD = 25
+# Sections are lettered A to L.
+MAX_SECTIONS = 12
 
 
 class Regime(enum.Enum):
@@ -218,7 +224,8 @@ class _Reader:
         self.warnings: list[Warning_] = []
 
     def read(self, text: str) -> LegalData:
-        top = Fields(yamldata.parse(text, self.name))
+        root = yamldata.parse(text, self.name)
+        top = Fields(root)
         yamldata.schema(top)
         notice = self.notice(top.need("notice"))
         body = self.body(top.need("body"))
@@ -237,13 +244,17 @@ class _Reader:
             operations=operations,
             sections=sections,
             source=self.name,
-            warnings=tuple(self.warnings),
+            warnings=tuple(
+                Warning_(message, self.name, line, path)
+                for line, path, message in root.source.warnings
+            )
+            + tuple(self.warnings),
         )
 
     # -- validators -------------------------------------------------------------------------
 
-    def prose(self, node: Node) -> str:
-        value = node.text()
+    def prose(self, node: Node, limit: Limit = Limit.NAME, *, word: int | None = None) -> str:
+        value = node.text(limit, word=word)
         for name in _PLACEHOLDER.findall(value):
             if name not in PLACEHOLDERS:
                 known = ", ".join(sorted(PLACEHOLDERS))
@@ -263,7 +274,7 @@ class _Reader:
         version = f.need("version")
         info = NoticeInfo(
             title=self.prose(f.need("title")),
-            version=version.text(),
+            version=version.text(Limit.CODE),
             effective_date=date,
             url=url(f.need("url")),
         )
@@ -273,12 +284,12 @@ class _Reader:
     def body(self, node: Node) -> Body:
         f = Fields(node)
         body = Body(
-            acronym=f.need("acronym").text(),
-            name=yamldata.localized(f.need("name"), LANGUAGES),
-            short=yamldata.localized(f.need("short"), LANGUAGES),
+            acronym=f.need("acronym").text(Limit.CODE),
+            name=yamldata.localized(f.need("name"), LANGUAGES, Limit.NAME),
+            short=yamldata.localized(f.need("short"), LANGUAGES, Limit.SHORT),
             website=url(f.need("website")),
             phone=phone(f.need("phone")),
-            app=f.need("app").text(),
+            app=f.need("app").text(Limit.SHORT),
         )
         f.done()
         return body
@@ -286,8 +297,8 @@ class _Reader:
     def authority(self, node: Node) -> Authority:
         f = Fields(node)
         authority = Authority(
-            acronym=f.need("acronym").text(),
-            name=yamldata.localized(f.need("name"), LANGUAGES),
+            acronym=f.need("acronym").text(Limit.CODE),
+            name=yamldata.localized(f.need("name"), LANGUAGES, Limit.NAME),
             website=url(f.need("website")),
         )
         f.done()
@@ -309,9 +320,9 @@ class _Reader:
                 raise id_node.error(f"contact id {cid!r} is used twice")
             out[cid] = Contact(
                 id=cid,
-                title=self.prose(f.need("title")),
+                title=self.prose(f.need("title"), word=CELL_WORD),
                 email=email(f.need("email")),
-                address=self.prose(f.need("address")),
+                address=self.prose(f.need("address"), Limit.ENTRY, word=CELL_WORD),
             )
             f.done()
         return out
@@ -327,7 +338,7 @@ class _Reader:
             f = Fields(item)
             ref_node = f.need("reference")
             try:
-                reference = Reference.parse(ref_node.text())
+                reference = Reference.parse(ref_node.text(Limit.CODE))
             except ValueError as exc:
                 raise ref_node.error(str(exc)) from None
             if reference in seen:
@@ -354,7 +365,8 @@ class _Reader:
                     raise contact_node.error(f"unknown contact id {cid!r} (known: {known})")
                 contact = contacts[cid]
                 used.add(cid)
-            out.append(Operation(self.prose(f.need("title")), reference, contact, item.line))
+            title = self.prose(f.need("title"), Limit.ENTRY, word=CELL_WORD)
+            out.append(Operation(title, reference, contact, item.line))
             f.done()
         for cid in contacts.keys() - used:
             self.warnings.append(
@@ -365,7 +377,10 @@ class _Reader:
     def sections(self, node: Node) -> tuple[Section, ...]:
         out = []
         ids: set[str] = set()
-        for item in node.sequence():
+        items = node.sequence()
+        if len(items) > MAX_SECTIONS:
+            raise node.error(f"too many sections ({len(items)}, at most {MAX_SECTIONS})")
+        for item in items:
             f = Fields(item)
             id_node = f.need("id")
             sid = id_node.text()
@@ -388,9 +403,9 @@ class _Reader:
         kind = kinds[0]
         value = f.need(kind)
         if kind in ("p", "heading"):
-            return Block(kind, text=self.prose(value))
+            return Block(kind, text=self.prose(value, Limit.PROSE))
         if kind == "list":
-            return Block(kind, items=tuple(self.prose(i) for i in value.sequence()))
+            return Block(kind, items=tuple(self.prose(i, Limit.PROSE) for i in value.sequence()))
         if kind in ("operations", "channels", "contacts"):
             if value.scalar() != "all":
                 raise value.error(f"write `{kind}: all` (the whole register is shown)")
@@ -421,10 +436,10 @@ def _walk_prose(node: yaml.Node, path: str) -> Iterator[tuple[int, str, str]]:
             key = key_node.value
             child = f"{path}.{key}" if path else key
             if key in _PROSE_FIELDS and isinstance(value, yaml.ScalarNode):
-                yield value.start_mark.line + 1, child, " ".join(value.value.split())
+                yield value.start_mark.line + 1, child, yamldata.fold(value.value)
             elif key == "list" and isinstance(value, yaml.SequenceNode):
                 for i, item in enumerate(value.value):
-                    yield item.start_mark.line + 1, f"{child}[{i}]", " ".join(item.value.split())
+                    yield item.start_mark.line + 1, f"{child}[{i}]", yamldata.fold(item.value)
             else:
                 yield from _walk_prose(value, child)
     elif isinstance(node, yaml.SequenceNode):

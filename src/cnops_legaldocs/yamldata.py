@@ -10,6 +10,7 @@ text) live here too. No error message repeats the offending value.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,18 +20,38 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from . import assets, bidi
 from .errors import DataError
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # Moroccan numbers: 0 then 9 digits (05 38 00 20 20), or +212 then 9 digits.
 _PHONE = re.compile(r"(?:\+212|0)[ .-]?[5-8](?:[ .-]?[0-9]){8}")
-_ID = re.compile(r"[a-z][a-z0-9-]*")
+_ID = re.compile(r"[a-z][a-z0-9-]{0,39}")
+
+
+class Limit(enum.IntEnum):
+    """The longest value a field may hold, in characters once its spaces are folded: far above
+    the CNOPS notice's own values, short enough that no value fills a page or a table cell."""
+
+    CODE = 30  # acronym, version, CNDP reference
+    SHORT = 60  # a body's short name, the app's name
+    NAME = 200  # names, titles, headings
+    ENTRY = 300  # a register entry's title, a postal address (both in table cells)
+    EMAIL = 80
+    URL = 120
+    PROSE = 3000  # a paragraph or a list item
+
+
+def fold(raw: str) -> str:
+    """A data value as the documents print it: cleaned of invisible controls, spaces folded."""
+    return " ".join(bidi.clean_value(raw).split())
 
 
 @dataclass(frozen=True)
 class _Source:
     name: str
     loader: yaml.SafeLoader
+    warnings: list[tuple[int, str, str]]  # (line, field path, message)
 
 
 class Node:
@@ -46,9 +67,14 @@ class Node:
     def error(self, message: str, path: str | None = None) -> DataError:
         return DataError(message, file=self.source.name, line=self.line, field=path or self.path)
 
+    def warn(self, message: str) -> None:
+        """Record a problem that does not stop reading (reported by `check`)."""
+        self.source.warnings.append((self.line, self.path, message))
+
     def child_path(self, key: str | int) -> str:
         if isinstance(key, int):
             return f"{self.path}[{key}]"
+        key = key if len(key) <= 40 else key[:39] + "…"
         return f"{self.path}.{key}" if self.path else key
 
     def mapping(self) -> dict[str, Node]:
@@ -56,6 +82,8 @@ class Node:
             raise self.error("expected a mapping of keys to values")
         out: dict[str, Node] = {}
         for key_node, value_node in self.node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise Node(self.source, key_node, self.path).error("a key must be a plain name")
             key = key_node.value
             child = Node(self.source, value_node, self.child_path(key))
             if key in out:
@@ -72,7 +100,11 @@ class Node:
         """The value as YAML types it (int, date, bool, str…)."""
         if not isinstance(self.node, yaml.ScalarNode):
             raise self.error("expected a single value, not a list or mapping")
-        return self.source.loader.construct_object(self.node, deep=True)
+        try:
+            return self.source.loader.construct_object(self.node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            # An impossible date (2026-13-45), an unknown !tag, bad base64…
+            raise self.error("not a valid value (check dates, numbers, quotes and tags)") from None
 
     def source_text(self) -> str:
         """The value exactly as written, untyped: ``08:30`` stays text (YAML 1.1 would read
@@ -81,14 +113,35 @@ class Node:
             raise self.error("expected a single value, not a list or mapping")
         return self.node.value.strip()
 
-    def text(self) -> str:
-        """Text with its whitespace collapsed; never empty."""
+    def text(self, limit: Limit = Limit.NAME, *, word: int | None = None) -> str:
+        """The value as one line of printable text: bidi controls and other invisible control
+        characters removed (with a warning), spaces folded, never empty, at most `limit`
+        characters, no word longer than `word`, and only characters the fonts can print."""
         value = self.scalar()
         if isinstance(value, bool) or value is None or isinstance(value, dt.date):
             raise self.error("expected text")
-        value = " ".join(str(value).split())
+        raw = str(value)
+        value = fold(raw)
+        if value != " ".join(raw.split()):
+            self.warn("invisible control characters removed (they could reorder the printed text)")
         if not value:
             raise self.error("must not be empty")
+        if len(value) > limit:
+            raise self.error(
+                f"too long ({len(value)} characters, at most {int(limit)}): shorten it"
+            )
+        if word is not None and max(len(w) for w in value.split()) > word:
+            raise self.error(
+                f"a word is longer than {word} characters and would not fit its table column: "
+                "add spaces or shorten it"
+            )
+        missing = assets.uncovered(value)
+        if missing:
+            shown = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(missing)[:5])
+            raise self.error(
+                f"the document fonts cannot print some characters ({shown}; emoji and symbols "
+                "are not supported): remove them"
+            )
         return value
 
 
@@ -137,8 +190,9 @@ def read_text(path: str | Path) -> str:
 
 def parse(text: str, name: str) -> Node:
     """The root node of a YAML document; malformed or empty YAML is a located `DataError`."""
-    loader = yaml.SafeLoader(text)
+    loader = yaml.SafeLoader("")
     try:
+        loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -149,13 +203,23 @@ def parse(text: str, name: str) -> Node:
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
-    except yaml.YAMLError as exc:
-        raise DataError(f"malformed YAML: {exc}", file=name) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        raise DataError(
+            f"malformed YAML: character U+{exc.character:04X} is not allowed in a data file",
+            file=name,
+            line=before.count("\n") + 1,
+            column=len(before) - before.rfind("\n"),
+        ) from None
+    except yaml.YAMLError:
+        raise DataError("malformed YAML", file=name) from None
+    except RecursionError:
+        raise DataError("malformed YAML: lists or mappings nest too deeply", file=name) from None
     finally:
         loader.dispose()
     if root is None:
         raise DataError("the file is empty", file=name)
-    return Node(_Source(name, loader), root, "")
+    return Node(_Source(name, loader, []), root, "")
 
 
 def schema(fields: Fields, version: int = 1) -> None:
@@ -195,16 +259,16 @@ def check_url(value: str) -> str:
     return value
 
 
-def checked(node: Node, check: Callable[[str], str]) -> str:
+def checked(node: Node, check: Callable[[str], str], limit: Limit = Limit.NAME) -> str:
     """The node's text validated by `check`, its error located at the node."""
     try:
-        return check(node.text())
+        return check(node.text(limit))
     except ValueError as exc:
         raise node.error(str(exc)) from None
 
 
 def email(node: Node) -> str:
-    return checked(node, check_email)
+    return checked(node, check_email, Limit.EMAIL)
 
 
 def phone(node: Node) -> str:
@@ -212,20 +276,20 @@ def phone(node: Node) -> str:
 
 
 def url(node: Node) -> str:
-    return checked(node, check_url)
+    return checked(node, check_url, Limit.URL)
 
 
 def identifier(node: Node) -> str:
     """An id: lower-case ASCII letters, digits and hyphens (it may name a file)."""
     value = node.text()
     if not _ID.fullmatch(value):
-        raise node.error("an id is lower-case letters, digits and hyphens")
+        raise node.error("an id is lower-case letters, digits and hyphens (at most 40)")
     return value
 
 
-def localized(node: Node, langs: Iterable[str]) -> dict[str, str]:
+def localized(node: Node, langs: Iterable[str], limit: Limit = Limit.NAME) -> dict[str, str]:
     """A text given once per language: ``{fr: …, ar: …}``."""
-    return {lang: child.text() for lang, child in localized_nodes(node, langs).items()}
+    return {lang: child.text(limit) for lang, child in localized_nodes(node, langs).items()}
 
 
 def localized_nodes(node: Node, langs: Iterable[str]) -> dict[str, Node]:

@@ -1,4 +1,9 @@
-"""PDF through WeasyPrint, with only the package's fonts and no access to anything else."""
+"""PDF through WeasyPrint, with only the package's fonts and no access to anything else.
+
+Each PDF is checked after layout: text that runs past its page or table column is an error,
+never a silently clipped page. Dates come from the document (see `dates`), so the same
+document gives the same bytes on any day and in any process.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,25 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from lxml import etree
+from weasyprint.document import Document as LaidOut
+from weasyprint.document import DocumentMetadata
+from weasyprint.formatting_structure import boxes
+from weasyprint.pdf import VARIANTS as _WEASYPRINT_VARIANTS
+from weasyprint.pdf.metadata import NS as _NAMESPACES
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import assets
+from .. import assets, dates
 from ..documents import Document
 from ..errors import RenderError
 
 log = logging.getLogger("cnops_legaldocs")
 
-VARIANTS: tuple[str, ...] = (
-    "pdf/a-1b", "pdf/a-2b", "pdf/a-2u", "pdf/a-3b", "pdf/a-3u", "pdf/a-4b", "pdf/a-4u",
-    "pdf/ua-1",
-)  # fmt: skip
+VARIANTS: tuple[str, ...] = tuple(
+    sorted(v for v in _WEASYPRINT_VARIANTS if v.startswith(("pdf/a-", "pdf/ua-")))
+)
+"""WeasyPrint's archival (PDF/A) and accessible (PDF/UA) variants. PDF/X is left out: WeasyPrint
+stamps it with the clock and a random identifier, so it could never be reproducible."""
 
 
 # The print stylesheets, in cascade order: every document, then the forms' own rules.
@@ -84,17 +96,91 @@ def render(document: Document, *, variant: str | None = None, forms: bool = Fals
     `forms` turns the document's ``input`` and ``textarea`` elements into AcroForm fields."""
     if variant is not None and variant not in VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r} (choose from {', '.join(VARIANTS)})")
+    epoch = dates.stamp_epoch(document.created)
     font_config, sheets, fetcher = _styles()
     html = weasyprint.HTML(
         string=document.html(),
         base_url=assets.templates_dir().as_uri() + "/",
         url_fetcher=fetcher,
     )
-    return html.write_pdf(
-        stylesheets=sheets,
-        font_config=font_config,
-        pdf_variant=variant,
-        pdf_forms=forms,
-        presentational_hints=False,
-        uncompressed_pdf=False,
-    )
+    options = {
+        "stylesheets": sheets,
+        "pdf_variant": variant,
+        "pdf_forms": forms,
+        "presentational_hints": False,
+        "uncompressed_pdf": False,
+    }
+    laid_out = html.render(font_config=font_config, **options)
+    _check_fits(laid_out, document)
+    _describe_language(laid_out.metadata, document.lang)
+    # Noto Serif is a variable font: WeasyPrint has fontTools instantiate it, which stamps the
+    # instance with the clock unless SOURCE_DATE_EPOCH is set.
+    with dates.pinned_clock(epoch):
+        return laid_out.write_pdf(**options)
+
+
+_EPSILON = 4  # CSS pixels (1 mm): a trailing space or rounding is not an overflow
+
+
+def _check_fits(laid_out: LaidOut, document: Document) -> None:
+    """Raise if any text runs past its page or the box (table cell, paragraph) that holds it:
+    a value too long to print is an error, never a silently clipped page."""
+    for number, page in enumerate(laid_out.pages, 1):
+        page_box = page._page_box
+        left, top = page_box.content_box_x(), page_box.content_box_y()
+        area = (left, left + page_box.width, top, top + page_box.height)
+        for child in page_box.children:
+            # Running headers and footers live in the margins: held by their own boxes only.
+            limits = (-1e9, 1e9, -1e9, 1e9) if isinstance(child, boxes.MarginBox) else area
+            if not _fits(child, *limits):
+                raise RenderError(
+                    f"the {document.kind} ({document.lang}) does not fit its pages: on page "
+                    f"{number}, some text is wider than its column or the page. Shorten the "
+                    "longest words or values of the data"
+                )
+
+
+def _fits(box: boxes.Box, left: float, right: float, top: float, bottom: float) -> bool:
+    if box.is_outside_marker:  # list bullets hang outside their item on purpose
+        return True
+    if isinstance(box, boxes.TextBox):
+        if box.width <= _EPSILON or not box.text.strip():
+            return True
+        return (
+            box.position_x >= left - _EPSILON
+            and box.position_x + box.width <= right + _EPSILON
+            and box.position_y >= top - _EPSILON
+            and box.position_y + box.height <= bottom + _EPSILON
+        )
+    if isinstance(box, boxes.BlockContainerBox):
+        x = box.content_box_x()
+        left, right = max(left, x), min(right, x + box.width)
+    return all(_fits(child, left, right, top, bottom) for child in box.all_children())
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_DC = "http://purl.org/dc/elements/1.1/"
+_PREFIXES = {uri: prefix for prefix, uri in _NAMESPACES.items() if prefix}
+
+
+def _describe_language(metadata: DocumentMetadata, lang: str) -> None:
+    """Complete WeasyPrint's XMP metadata: add ``dc:language`` (WeasyPrint writes /Lang in the
+    catalog only) and declare each namespace on the description that uses it, as some
+    validators (PDFBox Preflight) require, rather than once on ``rdf:RDF``."""
+    generate = metadata.generate_rdf_metadata
+
+    def rewritten(*args: object) -> bytes:
+        descriptions = list(etree.fromstring(generate(*args)))
+        language = etree.Element(f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
+        bag = etree.SubElement(etree.SubElement(language, f"{{{_DC}}}language"), f"{{{_RDF}}}Bag")
+        etree.SubElement(bag, f"{{{_RDF}}}li").text = lang
+        rdf = etree.Element(f"{{{_RDF}}}RDF", nsmap={"rdf": _RDF})
+        for old in [*descriptions, language]:
+            names = [*old.attrib, *(child.tag for child in old)]
+            spaces = {etree.QName(name).namespace for name in names} - {_RDF, None}
+            nsmap = {_PREFIXES[uri]: uri for uri in sorted(spaces)}
+            new = etree.SubElement(rdf, old.tag, dict(old.attrib), nsmap=nsmap)
+            new.extend(list(old))
+        return etree.tostring(rdf, encoding="utf-8")
+
+    metadata.generate_rdf_metadata = rewritten  # type: ignore[method-assign]
