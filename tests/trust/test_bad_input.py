@@ -20,7 +20,7 @@ import pytest
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar
 
-from cnops_legaldocs import api, model, output
+from cnops_legaldocs import api, model
 from cnops_legaldocs.errors import RenderError
 from cnops_legaldocs.model import CELL_WORD, MAX_SECTIONS, Limit
 
@@ -212,7 +212,9 @@ def test_unwritable_directory(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied", kwargs.get("dir"))
 
-    monkeypatch.setattr(output.tempfile, "mkstemp", refuse)
+    # Every write goes through a temporary file beside its target (output.atomic_file,
+    # write_all): refusing the system call that creates it refuses every write path.
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     before = _listing(outdir)
     run = run_cli(*_write_commands(outdir)[command])
     _assert_clean_failure(run, outdir, before, "cannot write to .*sub: permission denied")
@@ -232,27 +234,63 @@ def test_read_only_system_directory(run_cli: Callable[..., Run]) -> None:
     assert run.code == 2 and "cannot write to /sys" in run.err and "Traceback" not in run.err
 
 
+def _disk_full_while_writing(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Simulate a disk that fills up while the file `name` is written: the system call that
+    flushes a file to disk fails for that file's temporary file, in this process and in the
+    worker processes forked from it (every write path syncs its file before renaming it)."""
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        written = Path(os.readlink(f"/proc/self/fd/{fd}")).name
+        if written.startswith(f".{name}.") and written.endswith(".part"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
 @pytest.mark.parametrize("command", ["render", "build"])
 def test_disk_full(
     command: str, outdir: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The disk fills up while the last file is written: nothing is left, not even the files
     written in full before it."""
-    real_fsync = os.fsync
-    calls = []
-    last = len(COMBINATIONS) if command == "build" else 1
-
-    def fsync(fd: int) -> None:
-        calls.append(fd)
-        if len(calls) == last:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr(output.os, "fsync", fsync)
+    kind, lang, fmt = COMBINATIONS[-1]  # `build` writes in this order
+    _disk_full_while_writing(
+        monkeypatch, "x.pdf" if command == "render" else f"{kind}-{lang}.{fmt}"
+    )
     before = _listing(outdir)
     run = run_cli(*_write_commands(outdir)[command])
     _assert_clean_failure(run, outdir, before, "the disk is full")
     assert not (outdir / "sub").exists()
+
+
+def test_disk_full_in_a_batch(
+    tmp_path: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch keeps the rows written whole (a rerun resumes after them): the row whose file
+    met the full disk fails with a clear reason and leaves no partial file."""
+    source = data.example_branches()
+    source["branches"] = source["branches"][:3]
+    branches = data.write(tmp_path / "branches.yaml", source)
+    second = source["branches"][1]["id"]
+    _disk_full_while_writing(monkeypatch, f"{second}.pdf")
+    out = tmp_path / "out"
+    run = run_cli(
+        "batch", "notice", "--branches", str(branches), "--lang", "fr", "--jobs", "1",
+        "-o", str(out),
+    )  # fmt: skip
+    assert run.code == 2, run.err
+    assert "Traceback" not in run.err + run.out
+    assert re.search(
+        r"failed: row 2 \(line \d+\): its file cannot be written: the disk is full", run.err
+    ), run.err
+    assert "3 rows: 2 rendered, 0 already complete, 1 failed" in run.out
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+    written = sorted(p.name for p in out.glob("*.pdf"))
+    assert written == sorted(f"{b['id']}.pdf" for b in source["branches"] if b["id"] != second)
+    for name in written:
+        assert readback.page_texts((out / name).read_bytes(), "pdf")  # whole, readable
 
 
 def test_no_traceback_unless_debug(tmp_path: Path) -> None:
