@@ -16,13 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar
 
-from cnops_legaldocs import api, model
+from cnops_legaldocs import api, documents, model
 from cnops_legaldocs.errors import RenderError
 from cnops_legaldocs.model import CELL_WORD, MAX_SECTIONS, Limit
+from cnops_legaldocs.person import LIMITS
 
 from . import data, readback
 from .conftest import COMBINATIONS, Run
@@ -381,8 +383,29 @@ def test_values_at_their_limits_wrap_inside_the_page(combo: tuple[str, str, str]
     content = api.render(model.loads(data.dump(_at_the_limits())), *combo)
     if combo[2] != "pdf":
         content = readback._docx_as_pdf(content)
+    assert _glyphs_outside_the_page(content) == 0
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBINATIONS if c[2] == "docx"], ids="-".join)
+def test_long_names_are_shortened_in_the_word_properties(combo: tuple[str, str, str]) -> None:
+    """A notice title naming the body twice, each name as long as allowed, makes a subject
+    longer than the 255 characters a Word property holds: shortened, not a crash."""
+    source = data.example()
+    for lang in source["body"]["name"]:
+        source["body"]["name"][lang] = ("Caisse " * 40)[: Limit.NAME].strip()
+    source["notice"]["title"] = "%(body_name)s, %(body_name)s"
+    loaded = model.loads(data.dump(source))
+    content = api.render(loaded, *combo)
+    properties = docx.Document(io.BytesIO(content)).core_properties
+    subject = documents.build(loaded, *combo[:2]).subject
+    assert len(subject) > 255
+    assert properties.subject == subject[:254] + "…"
+    assert len(properties.keywords) == 255 and properties.author == loaded.body.name[combo[1]]
+
+
+def _glyphs_outside_the_page(pdf: bytes) -> int:
     outside = 0
-    for page in extract_pages(io.BytesIO(content)):
+    for page in extract_pages(io.BytesIO(pdf)):
         x0, y0, x1, y1 = page.bbox
         stack = list(page)
         while stack:
@@ -391,23 +414,93 @@ def test_values_at_their_limits_wrap_inside_the_page(combo: tuple[str, str, str]
                 outside += not (x0 <= element.x0 and element.x1 <= x1 and y0 <= element.y0 <= y1)
             elif hasattr(element, "__iter__"):
                 stack.extend(element)
-    assert outside == 0
+    return outside
 
 
-@pytest.mark.parametrize("combo", COMBINATIONS, ids="-".join)
+FORM_COMBINATIONS = [c for c in COMBINATIONS if c[0] in documents.FORM_KINDS]
+_SCRIPTS = {"latin": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"}
+
+
+def _person_at_the_limits(script: str) -> dict[str, str]:
+    """Every field of a person as long as `person.LIMITS` allows (and its format): names and
+    address in words of 12 capitals or Arabic letters, the e-mail address one long word."""
+
+    def words(key: str) -> str:
+        unit = _SCRIPTS[script][:12] + " "
+        return (unit * (LIMITS[key] // len(unit) + 1))[: LIMITS[key]].strip()
+
+    return {
+        "nom": words("nom"),
+        "prenom": words("prenom"),
+        "cin": "AB123456",  # its format's longest
+        "immatriculation": ("1234567890" * 3)[: LIMITS["immatriculation"]],
+        "adresse": words("adresse"),
+        "telephone": "05 38 00 20 20",
+        "email": "w" * (LIMITS["email"] - len("@cnops.ma")) + "@cnops.ma",
+    }
+
+
+@pytest.mark.parametrize("script", _SCRIPTS)
+@pytest.mark.parametrize("combo", FORM_COMBINATIONS, ids="-".join)
+def test_person_values_at_their_limits_wrap_inside_their_boxes(
+    combo: tuple[str, str, str], script: str, default_data: model.LegalData
+) -> None:
+    """A pre-filled value is page text in a box of fixed width: as long as the limits allow,
+    it wraps inside its box (the renderer refuses text outside its box), whole, never clipped."""
+    person = _person_at_the_limits(script)
+    content = api.render(default_data, *combo, person=person)
+    printed = "".join(readback.text(content, combo[2]).split())
+    # The values long enough to wrap (the short codes' order on the page is test_forms's).
+    wrapping = [key for key in person if LIMITS[key] > 20]
+    assert wrapping == ["nom", "prenom", "adresse", "email"]
+    missing = [key for key in wrapping if "".join(person[key].split()) not in printed]
+    assert missing == []
+
+
+TOO_WIDE = "x" * 300
+TOO_LONG_PHONE = "\u0660" * 300  # Arabic-Indic digits: not a Latin token that Arabic text breaks
+
+
+def _too_wide(data: model.LegalData) -> model.LegalData:
+    """The data with a 300-character word in a table cell (an operation's title: the notice,
+    the register, the request form) and a 300-digit phone number, which a line never breaks
+    (every document prints the call centre's)."""
+    operation = dataclasses.replace(data.operations[0], title=TOO_WIDE)
+    channels = dataclasses.replace(data.channels, call_centre=TOO_LONG_PHONE)
+    return dataclasses.replace(
+        data, channels=channels, operations=(operation, *data.operations[1:])
+    )
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBINATIONS if c[2] == "pdf"], ids="-".join)
 def test_text_that_cannot_fit_is_an_error_not_a_clipped_page(
     combo: tuple[str, str, str], default_data: model.LegalData
 ) -> None:
     """Data built in code can skip the model's limits: the renderer still refuses a layout
     where text runs off its page or column."""
-    operation = dataclasses.replace(default_data.operations[0], title="x" * 300)
-    too_wide = dataclasses.replace(
-        default_data, operations=(operation, *default_data.operations[1:])
-    )
+    too_wide = _too_wide(default_data)
+    assert TOO_LONG_PHONE in documents.build(too_wide, *combo[:2]).text()  # it is printed
     with pytest.raises(
         RenderError, match=r"does not fit its pages: on page \d+, some text is wider"
     ):
         api.render(too_wide, *combo)
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBINATIONS if c[2] != "pdf"], ids="-".join)
+def test_text_that_cannot_fit_wraps_inside_the_page_of_a_word_processor(
+    combo: tuple[str, str, str], default_data: model.LegalData
+) -> None:
+    """A word processor lays the file out itself and breaks a word too long for its line:
+    the 300-character word and number are printed whole, inside the page (laid out by
+    LibreOffice)."""
+    content = api.render(_too_wide(default_data), *combo)
+    held = readback.text(content, combo[2])
+    assert TOO_WIDE in held and TOO_LONG_PHONE in held
+    laid_out = readback._docx_as_pdf(content)
+    assert _glyphs_outside_the_page(laid_out) == 0
+    # Every glyph drawn (on lines of their own, among other cells' lines: counted, not read).
+    drawn = readback.text(laid_out, "pdf")
+    assert drawn.count("x") >= len(TOO_WIDE) and drawn.count("\u0660") >= len(TOO_LONG_PHONE)
 
 
 def test_the_cli_reports_a_layout_that_cannot_fit(
