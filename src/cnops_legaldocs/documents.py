@@ -186,7 +186,7 @@ def build(
         "title": title,
         "author": bidi.clean_value(data.body.name[lang]),
         "subject": subject,
-        "keywords": (data.body.acronym, "CNDP", "09-08", subject),
+        "keywords": (bidi.clean_value(data.body.acronym), "CNDP", "09-08", subject),
     }
     template = env.get_template(f"{kind}.html")
     html = template.render(

@@ -4,6 +4,8 @@ that no value can reorder the document around it. Read back as glyph order on th
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from functools import cache, partial
 
 import pytest
 
@@ -51,6 +53,12 @@ def clean_and_spiked() -> dict[str, model.LegalData]:
     }
 
 
+@pytest.fixture(scope="module")
+def clean_render(clean_and_spiked: dict[str, model.LegalData]) -> Callable[..., bytes]:
+    """clean_render(kind, lang, fmt): the clean data's document, rendered once per module."""
+    return cache(partial(api.render, clean_and_spiked["clean"]))
+
+
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
 def test_the_model_removes_each_control_and_says_where(control: str) -> None:
     source = data.example()
@@ -67,16 +75,20 @@ def test_the_model_removes_each_control_and_says_where(control: str) -> None:
 
 @pytest.mark.parametrize("combo", COMBINATIONS, ids="-".join)
 def test_controls_in_the_data_change_nothing_on_the_page(
-    combo: tuple[str, str, str], clean_and_spiked: dict[str, model.LegalData]
+    combo: tuple[str, str, str],
+    clean_and_spiked: dict[str, model.LegalData],
+    clean_render: Callable[..., bytes],
 ) -> None:
-    clean = api.render(clean_and_spiked["clean"], *combo)
+    clean = clean_render(*combo)
     spiked = api.render(clean_and_spiked["spiked"], *combo)
     assert readback.visual_lines(spiked, combo[2]) == readback.visual_lines(clean, combo[2])
 
 
 @pytest.mark.parametrize("combo", COMBINATIONS, ids="-".join)
 def test_values_given_without_the_model_are_cleaned_too(
-    combo: tuple[str, str, str], clean_and_spiked: dict[str, model.LegalData]
+    combo: tuple[str, str, str],
+    clean_and_spiked: dict[str, model.LegalData],
+    clean_render: Callable[..., bytes],
 ) -> None:
     """Data built in code (the API, a person's record) is cleaned where it is printed: its
     names and codes, and its sentences (an operation's title, which a reference follows)."""
@@ -96,8 +108,12 @@ def test_values_given_without_the_model_are_cleaned_too(
             *clean.operations[1:],
         ),
     )
-    expected = readback.visual_lines(api.render(clean, *combo), combo[2])
+    expected = readback.visual_lines(clean_render(*combo), combo[2])
     assert readback.visual_lines(api.render(spiked, *combo), combo[2]) == expected
+    # The file's metadata (title, author, subject, keywords) is cleaned too.
+    document = documents.build(spiked, *combo[:2])
+    meta = [document.title, document.author, document.subject, *document.keywords]
+    assert all(text.isprintable() for text in meta)
 
 
 def _line_with(lines: list[str], marker: str) -> str:
