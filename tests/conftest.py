@@ -8,6 +8,7 @@ from functools import cache
 import pytest
 
 import cnops_legaldocs
+import registers
 from cnops_legaldocs.model import LegalData
 
 
@@ -24,5 +25,18 @@ def rendered(data: LegalData) -> Callable[..., bytes]:
     @cache
     def render(kind: str, lang: str, fmt: str = "pdf", paper: str | None = None) -> bytes:
         return cnops_legaldocs.render(data, kind, lang, fmt, paper=paper)
+
+    return render
+
+
+@pytest.fixture(scope="session")
+def big_register(data: LegalData) -> Callable[[str], bytes]:
+    """big_register(lang): the register of `registers.ROWS` operations, rendered once per
+    session for every test of long tables."""
+    big = registers.big_register(data)
+
+    @cache
+    def render(lang: str) -> bytes:
+        return cnops_legaldocs.render(big, "register", lang)
 
     return render

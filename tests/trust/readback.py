@@ -69,6 +69,11 @@ def text(content: bytes, fmt: str) -> str:
 def visual_lines(content: bytes, fmt: str) -> list[str]:
     """Every text line as the eye reads its glyphs: left to right by position (so a correct
     Arabic word reads reversed, and a Latin token inside Arabic reads as written)."""
+    return list(_visual_lines(content, fmt))
+
+
+@cache  # the same file is read in several tests (and clean and spiked data give one file)
+def _visual_lines(content: bytes, fmt: str) -> tuple[str, ...]:
     if fmt == "docx":
         content, fmt = _docx_as_pdf(content), "pdf"
     if fmt != "pdf":
@@ -90,7 +95,7 @@ def visual_lines(content: bytes, fmt: str) -> list[str]:
                 pieces.append(char.get_text())
                 right = char.x1 if right is None else max(right, char.x1)
             out.append(normalise("".join(pieces)))
-    return out
+    return tuple(out)
 
 
 def _lines(container: object) -> list[LTTextLine]:
