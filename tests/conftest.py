@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import pytest
 
 import cnops_legaldocs
 import registers
+from cnops_legaldocs import api
 from cnops_legaldocs.model import LegalData
 
 
@@ -27,6 +29,24 @@ def rendered(data: LegalData) -> Callable[..., bytes]:
         return cnops_legaldocs.render(data, kind, lang, fmt, paper=paper)
 
     return render
+
+
+@pytest.fixture
+def reuse_renders(
+    monkeypatch: pytest.MonkeyPatch, data: LegalData, rendered: Callable[..., bytes]
+) -> None:
+    """Have `api.render` (as the command line calls it) return the session's render of the
+    embedded notice rather than render it again, for tests of what surrounds rendering
+    (writing, naming, failures); other data or options are rendered as usual."""
+    real = api.render
+
+    def render(source: LegalData, kind: str, lang: str, fmt: str = "pdf", **options: Any) -> bytes:
+        paper = options.pop("paper", None)
+        if source == data and all(value is None for value in options.values()):
+            return rendered(kind, lang, fmt, paper)
+        return real(source, kind, lang, fmt, paper=paper, **options)
+
+    monkeypatch.setattr(api, "render", render)
 
 
 @pytest.fixture(scope="session")

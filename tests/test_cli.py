@@ -21,7 +21,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_build_writes_every_document_named_predictably(tmp_path, capsys):
+def test_build_writes_every_document_named_predictably(tmp_path, capsys, reuse_renders):
     assert main(["build", "-o", str(tmp_path / "out")]) == 0
     expected = {
         f"{kind}-{lang}.{fmt}"
@@ -141,7 +141,7 @@ def test_paper_for_a_kind_without_choice_exits_2_and_writes_nothing(tmp_path, ca
     assert not target.exists()
 
 
-def test_build_paper_applies_to_the_poster(tmp_path):
+def test_build_paper_applies_to_the_poster(tmp_path, reuse_renders):
     from pypdf import PdfReader
 
     assert main(["build", "-o", str(tmp_path), "--paper", "A4"]) == 0

@@ -23,14 +23,16 @@ exists, per `api.formats_of`) are tested automatically."""
 
 
 @pytest.fixture(scope="session")
-def default_data() -> model.LegalData:
-    return model.load()
+def default_data(data: model.LegalData) -> model.LegalData:
+    """The embedded notice (the session's `data`)."""
+    return data
 
 
 @pytest.fixture(scope="session")
-def default_renders(default_data: model.LegalData) -> dict[tuple[str, str, str], bytes]:
-    """The embedded notice in every kind, language and format, with default options."""
-    return {combo: api.render(default_data, *combo) for combo in COMBINATIONS}
+def default_renders(rendered: Callable[..., bytes]) -> dict[tuple[str, str, str], bytes]:
+    """The embedded notice in every kind, language and format, with default options: the
+    session's renders (tests/conftest.py), shared with the other test files."""
+    return {combo: rendered(*combo) for combo in COMBINATIONS}
 
 
 @dataclass

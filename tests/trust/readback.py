@@ -63,6 +63,24 @@ def text(content: bytes, fmt: str) -> str:
     return " ".join(page_texts(content, fmt))
 
 
+def glyphs_outside_the_page(pdf: bytes) -> int:
+    """How many visible glyphs of a PDF are drawn past the edges of their page."""
+    document = pypdfium2.PdfDocument(pdf)
+    outside = 0
+    try:
+        for page in document:
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            for index in range(textpage.count_chars()):
+                if not textpage.get_text_range(index, 1).strip():
+                    continue
+                left, bottom, right, top = textpage.get_charbox(index)
+                outside += not (0 <= left <= right <= width and 0 <= bottom <= top <= height)
+    finally:
+        document.close()
+    return outside
+
+
 # -- visual order ----------------------------------------------------------------------------
 
 

@@ -18,8 +18,6 @@ from typing import Any
 
 import docx
 import pytest
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LTChar
 
 import registers
 from cnops_legaldocs import api, documents, model
@@ -199,7 +197,9 @@ def _write_commands(outdir: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("command", ["render", "build"])
-def test_output_under_a_file(command: str, outdir: Path, run_cli: Callable[..., Run]) -> None:
+def test_output_under_a_file(
+    command: str, outdir: Path, run_cli: Callable[..., Run], reuse_renders: None
+) -> None:
     (outdir / "sub").write_text("a file where a directory is expected")
     before = _listing(outdir)
     run = run_cli(*_write_commands(outdir)[command])
@@ -208,7 +208,11 @@ def test_output_under_a_file(command: str, outdir: Path, run_cli: Callable[..., 
 
 @pytest.mark.parametrize("command", ["render", "build"])
 def test_unwritable_directory(
-    command: str, outdir: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+    command: str,
+    outdir: Path,
+    run_cli: Callable[..., Run],
+    reuse_renders: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A directory the user may not write to (simulated: tests run as root, which may)."""
 
@@ -254,7 +258,11 @@ def _disk_full_while_writing(monkeypatch: pytest.MonkeyPatch, name: str) -> None
 
 @pytest.mark.parametrize("command", ["render", "build"])
 def test_disk_full(
-    command: str, outdir: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+    command: str,
+    outdir: Path,
+    run_cli: Callable[..., Run],
+    reuse_renders: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The disk fills up while the last file is written: nothing is left, not even the files
     written in full before it."""
@@ -389,7 +397,7 @@ def test_values_at_their_limits_wrap_inside_the_page(combo: tuple[str, str, str]
     content = api.render(model.loads(data.dump(_at_the_limits())), *combo)
     if combo[2] != "pdf":
         content = readback._docx_as_pdf(content)
-    assert _glyphs_outside_the_page(content) == 0
+    assert readback.glyphs_outside_the_page(content) == 0
 
 
 @pytest.mark.parametrize("combo", [c for c in COMBINATIONS if c[2] == "docx"], ids="-".join)
@@ -407,20 +415,6 @@ def test_long_names_are_shortened_in_the_word_properties(combo: tuple[str, str, 
     assert len(subject) > 255
     assert properties.subject == subject[:254] + "…"
     assert len(properties.keywords) == 255 and properties.author == loaded.body.name[combo[1]]
-
-
-def _glyphs_outside_the_page(pdf: bytes) -> int:
-    outside = 0
-    for page in extract_pages(io.BytesIO(pdf)):
-        x0, y0, x1, y1 = page.bbox
-        stack = list(page)
-        while stack:
-            element = stack.pop()
-            if isinstance(element, LTChar):
-                outside += not (x0 <= element.x0 and element.x1 <= x1 and y0 <= element.y0 <= y1)
-            elif hasattr(element, "__iter__"):
-                stack.extend(element)
-    return outside
 
 
 FORM_COMBINATIONS = [c for c in COMBINATIONS if c[0] in documents.FORM_KINDS]
@@ -503,7 +497,7 @@ def test_text_that_cannot_fit_wraps_inside_the_page_of_a_word_processor(
     held = readback.text(content, combo[2])
     assert TOO_WIDE in held and TOO_LONG_PHONE in held
     laid_out = readback._docx_as_pdf(content)
-    assert _glyphs_outside_the_page(laid_out) == 0
+    assert readback.glyphs_outside_the_page(laid_out) == 0
     # Every glyph drawn (on lines of their own, among other cells' lines: counted, not read).
     drawn = readback.text(laid_out, "pdf")
     assert drawn.count("x") >= len(TOO_WIDE) and drawn.count("\u0660") >= len(TOO_LONG_PHONE)
