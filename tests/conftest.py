@@ -1,14 +1,19 @@
-"""Shared fixtures: the embedded data and each document rendered once per test session."""
+"""Shared fixtures: the embedded data and each document rendered once per test session; every
+DOCX, blank and pre-filled, printed by LibreOffice in one call."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 import cnops_legaldocs
 from cnops_legaldocs.model import LegalData
+from docxread import CASES, PERSON, PREFILLED, Case, Docx
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +31,53 @@ def rendered(data: LegalData) -> Callable[..., bytes]:
         return cnops_legaldocs.render(data, kind, lang, fmt, paper=paper)
 
     return render
+
+
+def _render(data: LegalData, case: Case, fmt: str) -> bytes:
+    person = PERSON if case[2:] == ("prefilled",) else None
+    return cnops_legaldocs.render(data, case[0], case[1], fmt, person=person)
+
+
+@pytest.fixture(scope="session")
+def docx_files(data: LegalData) -> dict[Case, bytes]:
+    """Every DOCX, blank (`CASES`) and pre-filled (`PREFILLED`)."""
+    return {case: _render(data, case, "docx") for case in [*CASES, *PREFILLED]}
+
+
+@pytest.fixture(scope="session")
+def opened(docx_files: dict[Case, bytes]) -> dict[Case, Docx]:
+    return {case: Docx(content) for case, content in docx_files.items()}
+
+
+@pytest.fixture(scope="session")
+def weasy_pdfs(data: LegalData, tmp_path_factory: pytest.TempPathFactory) -> dict[Case, Path]:
+    """The PDF of every case there is a DOCX of, as WeasyPrint makes it."""
+    out = tmp_path_factory.mktemp("weasyprint")
+    paths = {}
+    for case in [*CASES, *PREFILLED]:
+        paths[case] = out / f"{'-'.join(case)}.pdf"
+        paths[case].write_bytes(_render(data, case, "pdf"))
+    return paths
+
+
+@pytest.fixture(scope="session")
+def converted(docx_files: dict[Case, bytes], tmp_path_factory: pytest.TempPathFactory
+              ) -> dict[Case, Path]:  # fmt: skip
+    """Every DOCX printed to PDF by LibreOffice, all in one call (a private profile, so that
+    parallel runs do not clash), on a machine where the document fonts are not installed:
+    what the PDF shows comes from the DOCX alone."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: run scripts/setup-system")
+    work = tmp_path_factory.mktemp("libreoffice")
+    sources = {}
+    for case, content in docx_files.items():
+        sources[case] = work / f"{'-'.join(case)}.docx"
+        sources[case].write_bytes(content)
+    profile = (work / "profile").as_uri()
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf",
+         "--outdir", str(work), *map(str, sources.values())],
+        check=True, capture_output=True, timeout=900,
+    )  # fmt: skip
+    return {case: path.with_suffix(".pdf") for case, path in sources.items()}
