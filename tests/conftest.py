@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 import cnops_legaldocs
+from cnops_legaldocs import documents
 from cnops_legaldocs.model import LegalData
+from cnops_legaldocs.person import Person
 from docxread import CASES, PERSON, PREFILLED, Case, Docx
 
 
@@ -81,3 +83,12 @@ def converted(docx_files: dict[Case, bytes], tmp_path_factory: pytest.TempPathFa
         check=True, capture_output=True, timeout=900,
     )  # fmt: skip
     return {case: path.with_suffix(".pdf") for case, path in sources.items()}
+
+
+@pytest.fixture(scope="session")
+def trees(data: LegalData) -> dict[Case, documents.Document]:
+    """The content tree of every case there is a DOCX of."""
+    person = Person.from_mapping(PERSON)
+    trees = {case: documents.build(data, *case) for case in CASES}
+    trees |= {case: documents.build(data, *case[:2], person=person) for case in PREFILLED}
+    return trees
