@@ -15,7 +15,7 @@ import cnops_legaldocs
 from cnops_legaldocs import documents
 from cnops_legaldocs.model import LegalData
 from cnops_legaldocs.person import Person
-from docxread import CASES, PERSON, PREFILLED, Case, Docx
+from docxread import BRANCHED, CASES, PERSON, PREFILLED, Case, Docx
 
 
 @pytest.fixture(scope="session")
@@ -35,15 +35,20 @@ def rendered(data: LegalData) -> Callable[..., bytes]:
     return render
 
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
 def _render(data: LegalData, case: Case, fmt: str) -> bytes:
     person = PERSON if case[2:] == ("prefilled",) else None
-    return cnops_legaldocs.render(data, case[0], case[1], fmt, person=person)
+    branch = cnops_legaldocs.load_branches(EXAMPLES / "branches.yaml")[0]
+    branch = branch if case[2:] == ("branch",) else None
+    return cnops_legaldocs.render(data, case[0], case[1], fmt, person=person, branch=branch)
 
 
 @pytest.fixture(scope="session")
 def docx_files(data: LegalData) -> dict[Case, bytes]:
-    """Every DOCX, blank (`CASES`) and pre-filled (`PREFILLED`)."""
-    return {case: _render(data, case, "docx") for case in [*CASES, *PREFILLED]}
+    """Every DOCX: blank (`CASES`), pre-filled (`PREFILLED`), with a branch (`BRANCHED`)."""
+    return {case: _render(data, case, "docx") for case in [*CASES, *PREFILLED, *BRANCHED]}
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +61,7 @@ def weasy_pdfs(data: LegalData, tmp_path_factory: pytest.TempPathFactory) -> dic
     """The PDF of every case there is a DOCX of, as WeasyPrint makes it."""
     out = tmp_path_factory.mktemp("weasyprint")
     paths = {}
-    for case in [*CASES, *PREFILLED]:
+    for case in [*CASES, *PREFILLED, *BRANCHED]:
         paths[case] = out / f"{'-'.join(case)}.pdf"
         paths[case].write_bytes(_render(data, case, "pdf"))
     return paths
@@ -91,4 +96,6 @@ def trees(data: LegalData) -> dict[Case, documents.Document]:
     person = Person.from_mapping(PERSON)
     trees = {case: documents.build(data, *case) for case in CASES}
     trees |= {case: documents.build(data, *case[:2], person=person) for case in PREFILLED}
+    branch = cnops_legaldocs.load_branches(EXAMPLES / "branches.yaml")[0]
+    trees |= {case: documents.build(data, *case[:2], branch=branch) for case in BRANCHED}
     return trees

@@ -28,6 +28,8 @@ CASES = [(kind, lang) for kind in DOCX_KINDS for lang in LANGUAGES]
 """Every blank document there is a DOCX of: (kind, language)."""
 PREFILLED = [(kind, lang, "prefilled") for kind in documents.FORM_KINDS for lang in LANGUAGES]
 """Every form, pre-filled with `PERSON`: (kind, language, "prefilled")."""
+BRANCHED = [("poster", lang, "branch") for lang in LANGUAGES]
+"""The poster with a branch block (the first of examples/branches.yaml): the longest sheet."""
 PERSON = {
     "nom": "العلوي",
     "prenom": "Mohammed",

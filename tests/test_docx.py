@@ -32,6 +32,7 @@ from cnops_legaldocs import documents
 from cnops_legaldocs.renderers import ooxml
 from docxread import (
     ARABIC,
+    BRANCHED,
     CASES,
     DOCX_KINDS,
     LATIN,
@@ -315,12 +316,12 @@ def test_byte_identical_across_processes(docx_files):
 # One content source: the DOCX says what the tree and the PDF say
 
 
-@pytest.mark.parametrize("case", CASES + PREFILLED)
+@pytest.mark.parametrize("case", CASES + PREFILLED + BRANCHED)
 def test_docx_carries_exactly_the_document_text(opened, trees, case):
     assert story_words(opened[case], case[0]) == plain(trees[case].text()).split()
 
 
-@pytest.mark.parametrize("case", CASES + PREFILLED)
+@pytest.mark.parametrize("case", CASES + PREFILLED + BRANCHED)
 def test_word_parity_with_the_pdf(opened, weasy_pdfs, case):
     kind = case[0]
     docx = opened[case]
@@ -513,7 +514,7 @@ def test_latin_and_arabic_glyphs_never_overlap(converted, kind):
     assert checked > 10
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", CASES + PREFILLED + BRANCHED)
 def test_same_pages_as_the_pdf(converted, weasy_pdfs, case):
     pages, pdf = read_pdf(converted[case]), read_pdf(weasy_pdfs[case])
     assert len(pages) == len(pdf)

@@ -108,7 +108,9 @@ class Control:
 
 
 @dataclass(frozen=True)
-class _State:
+class State:
+    """How a piece of inline text is to be written."""
+
     bold: bool = False
     href: str | None = None
     ltr: bool = False  # inside an isolated left-to-right token
@@ -120,7 +122,7 @@ class _State:
     rtl_value: bool = False  # a right-to-left value, not inside a left-to-right token
 
 
-_Piece = tuple[str, _State]
+_Piece = tuple[str, State]
 _NOWRAP_CLASSES = {"nobr", "ltr", "ref"}
 _FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 _SPACE = " \t\n\r"
@@ -132,7 +134,7 @@ def classes(el: etree._Element) -> set[str]:
     return set((el.get("class") or "").split())
 
 
-def _inline(el: etree._Element, state: _State) -> Iterator[_Piece]:
+def _inline(el: etree._Element, state: State) -> Iterator[_Piece]:
     """The text of an element and its inline descendants, with their formatting."""
     cls = classes(el)
     if el.tag in ("strong", "b"):
@@ -144,7 +146,7 @@ def _inline(el: etree._Element, state: _State) -> Iterator[_Piece]:
         label = bidi.strip_controls(" ".join((el.get("title") or "").split()))
         yield "", replace(state, control=Control(el.get("name", ""), kind, label))
         if kind == "checkbox":
-            yield "\t", _State(literal=True)  # to the label's hanging indent
+            yield "\t", State(literal=True)  # to the label's hanging indent
         return
     elif el.tag not in _INLINE:
         raise RenderError(f"the DOCX renderer does not know the inline element <{el.tag}>")
@@ -174,7 +176,7 @@ def _inline(el: etree._Element, state: _State) -> Iterator[_Piece]:
 
 def pieces_of(el: etree._Element) -> list[_Piece]:
     """An element's inline content, white space collapsed as HTML does."""
-    return _collapse(list(_inline(el, _State())))
+    return _collapse(list(_inline(el, State())))
 
 
 def _collapse(pieces: list[_Piece]) -> list[_Piece]:
@@ -204,7 +206,7 @@ def _collapse(pieces: list[_Piece]) -> list[_Piece]:
     return out
 
 
-def _kept(state: _State) -> bool:
+def _kept(state: State) -> bool:
     return bool(state.field or state.control or state.blank)
 
 
@@ -454,7 +456,7 @@ class Writer:
         pieces: list[_Piece] = []
         for i, child in enumerate(el):
             if i:
-                pieces.append(("\t", _State(literal=True)))
+                pieces.append(("\t", State(literal=True)))
             pieces.extend(pieces_of(child))
         self.fill(paragraph._p, pieces)
 

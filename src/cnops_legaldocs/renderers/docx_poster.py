@@ -12,14 +12,16 @@ edge as the PDF's running element is; the code is a PNG drawn at print resolutio
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from docx.shared import Pt
 from lxml import etree
 
 from .. import qr
 from . import docx_fonts, ooxml
-from .docx import POSTER_REM, classes, plain_text
+from .docx import POSTER_REM, State, classes, pieces_of, plain_text
 
 if TYPE_CHECKING:
     from .docx import Writer
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 _BLUE, _GOLD, _PALE, _LINE, _SAND = "1F4E79", "E3A33B", "EAF1F8", "B9CBDC", "FBF1DF"
 _QR = 8.5  # rem: the code's side
 _BAND = 11.0  # rem: the QR band's height
+_WHOLE_ITEM = 60  # characters: a branch item up to this length does not wrap inside
+_BRANCH_GAP = ("    ", State(literal=True))  # 1.6 rem in the PDF
 
 # A paragraph's role by its class, inside a box of the given class (None: anywhere).
 _ROLES = {
@@ -39,9 +43,6 @@ _ROLES = {
     ("label", None): "Channel Label",
     ("address", "online"): "Online Address",
     ("address", None): "Address",
-    ("branch-name", None): "Branch Name",
-    ("branch-address", None): "Branch",
-    ("branch-hours", None): "Branch",
     ("recourse", None): "Note",
     ("edition", None): "Edition",
 }
@@ -69,7 +70,8 @@ class PosterLayout:
             self._box(container, [list(channel) for channel in el], padding=(0.7, 1.2, 0.8),
                       frame=(0.12, _LINE), gap=0.8)  # fmt: skip
         elif tag == "div" and "branch" in cls:
-            self._box(container, [list(el)], fill=_SAND, padding=(0.6, 1.2, 0.7))
+            self._box(container, [list(el)], fill=_SAND, padding=(0.6, 1.2, 0.7),
+                      write=self._branch)  # fmt: skip
         elif tag == "section" and "online" in cls:
             self._online(el)
         elif tag == "p":
@@ -103,9 +105,11 @@ class PosterLayout:
         bottom: tuple[float, str] | None = None,
         frame: tuple[float, str] | None = None,
         gap: float = 0,
+        write: Callable[[Any, list[etree._Element]], None] | None = None,
     ) -> None:
         """Boxes side by side, `gap` rem apart, each a shaded or framed cell holding blocks
-        (sizes in rem), then the space below them."""
+        (sizes in rem; `write` puts them in a cell, one block after the other by default),
+        then the space below them."""
         rem = self.rem
         total = self.w.page.text_width
         n = len(cells)
@@ -130,8 +134,23 @@ class PosterLayout:
                 continue
             ooxml.set_cell(tc_pr, width_pt=widths[i], fill=fill, borders=borders)
             ooxml.set_cell_padding(tc_pr, padding[0] * rem, padding[1] * rem, padding[2] * rem)
-            self.w.fill_cell(cell, cells[i // 2])
+            (write or self.w.fill_cell)(cell, cells[i // 2])
         self.w.paragraph(container, None, "Spacer")
+
+    def _branch(self, cell: Any, items: list[etree._Element]) -> None:
+        """The branch's name, address and hours in one paragraph that wraps between them, as
+        the PDF's row of items does (the name in the accent colour; an item shorter than a
+        line stays whole)."""
+        pieces = []
+        for i, item in enumerate(items):
+            if i:
+                pieces.append(_BRANCH_GAP)
+            bold = "branch-name" in classes(item)
+            whole = len(plain_text(item)) <= _WHOLE_ITEM
+            pieces += [(text, replace(state, bold=bold, nowrap=state.nowrap or whole))
+                       for text, state in pieces_of(item)]  # fmt: skip
+        p = self.w.paragraph(cell, None, "Branch", existing=cell.paragraphs[0])
+        self.w.fill(p, pieces, role="Branch")
 
     def _call(self, el: etree._Element, container: object) -> None:
         """The call centre: its label at the start, its number large at the end, on blue."""

@@ -166,8 +166,7 @@ def poster_roles(rem: float) -> tuple[Role, ...]:
         Role("Channel Label", size=size(1.3), line=(1.35, 1.45), bold=True, color="1F4E79",
              after=0.3 * rem_mm),
         Role("Address", size=size(1.35), line=(1.35, 1.45), bold=True, latin=latin),
-        Role("Branch Name", size=size(1.15), line=(1.35, 1.45), bold=True, color="1F4E79"),
-        Role("Branch", size=size(1.15), line=(1.35, 1.45)),
+        Role("Branch", size=size(1.15), line=(1.35, 1.45), accent=True),
         Role("Note", size=size(1.05), line=(1.35, 1.45), color="3A4754", after=1.2 * rem_mm),
         Role("Spacer", size=(1, 1), line_pt=0.8 * rem),  # between two boxes (0.8 rem)
         Role("Picture", size=(1, 1), auto_line=True, align="center"),
