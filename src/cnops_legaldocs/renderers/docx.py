@@ -614,8 +614,8 @@ class Writer:
         first = cell.paragraphs[0]._p
         for el in blocks:
             self.block(el, cell)
-        if len(cell._tc) > 2 and first.getparent() is not None and not len(first.findall(
-                ooxml.w("r"))):  # fmt: skip
+        written = len(cell._tc.findall(ooxml.w("p"))) > 1
+        if written and first.find(ooxml.w("r")) is None:
             cell._tc.remove(first)
 
     def _table(self, el: etree._Element) -> None:
