@@ -10,9 +10,10 @@ and the DOCX say the same thing. Forms add ``section.part`` (a numbered part wit
 ``"checkbox"``, with a stable ``name``: see `forms`), ``textarea`` and ``div.signature`` (a
 box for a handwritten signature).
 
-Every value from the data is escaped (autoescaping) and isolated: a name or code goes through
-`value` (bidi controls removed, first-strong isolate), a data sentence through `t` (isolated in
-the direction of the language it is printed in), so that no value can reorder its surroundings.
+Every value from the data is escaped (autoescaping) and cleaned of bidi controls: a name or
+code goes through `value` (first-strong isolate), a data sentence through `t` (its placeholders
+isolated; an untranslated one isolated in its own script's direction), so that no value can
+reorder its surroundings.
 """
 
 from __future__ import annotations
@@ -168,7 +169,11 @@ def build(
         too). A translation is in the direction of its document; a string the catalog lacks
         is printed as written, isolated in the direction of its own script. (A translation is
         not wrapped in an isolate of its own: a paragraph-long isolate breaks LibreOffice's
-        line layout, and the data's bidi controls are removed when it is loaded.)"""
+        line layout. So its bidi controls are removed here, not only when the data is loaded:
+        data built in code would otherwise reorder the text after it.)"""
+        message = bidi.clean_value(message)
+        if not message:  # gettext("") is the catalog's header
+            return Markup()
         translated = gettext(message)
         text = escape(translated) % {**ph, **extra}
         if translated == message and lang != catalogs.SOURCE_LANGUAGE:
@@ -234,18 +239,22 @@ def value(text: object, field: str | None = None) -> Markup:
     controls and isolated, so that it cannot reorder the text around it. `field` names the
     form field a person's value fills (``data-field``)."""
     clean = bidi.clean_value(str(text))
-    return _isolated(escape(clean), bidi.direction(clean), field)
+    # The direction of its first strong letter: a first-strong isolate says the same.
+    return _isolated(escape(clean), bidi.direction(clean), field, opening=bidi.FSI)
 
 
-def _isolated(content: Markup, direction: str, field: str | None = None) -> Markup:
-    """Content in a ``span.value`` of its own direction, between isolate characters: the
-    span keeps it one box for WeasyPrint (which orders inline boxes, not characters), the
-    characters isolate it for Word, LibreOffice and text extraction."""
+def _isolated(
+    content: Markup, direction: str, field: str | None = None, *, opening: str | None = None
+) -> Markup:
+    """Content in a ``span.value`` of `direction`, between isolate characters (`opening`, by
+    default the isolate of `direction`, and PDI): the span keeps it one box for WeasyPrint
+    (which orders inline boxes, not characters), the characters isolate it for Word,
+    LibreOffice and text extraction."""
     attributes = Markup(' data-field="%s"') % field if field else Markup()
     return Markup('<span class="value" dir="%s"%s>%s%s%s</span>') % (
         direction,
         attributes,
-        Markup(bidi.ISOLATES[direction]),
+        Markup(opening or bidi.ISOLATES[direction]),
         content,
         Markup(bidi.PDI),
     )

@@ -362,7 +362,8 @@ class _Reader:
                 cid = contact_node.text()
                 if cid not in contacts:
                     known = ", ".join(contacts)
-                    raise contact_node.error(f"unknown contact id {cid!r} (known: {known})")
+                    shown = f" {cid!r}" if yamldata.looks_like_id(cid) else ""
+                    raise contact_node.error(f"unknown contact id{shown} (known: {known})")
                 contact = contacts[cid]
                 used.add(cid)
             title = self.prose(f.need("title"), Limit.ENTRY, word=CELL_WORD)

@@ -22,11 +22,11 @@ _PART = re.compile(r"\..+\.[a-z0-9_]{8}\.part")
 
 
 class WriteError(RenderError):
-    """A file could not be written; `reason` says why."""
+    """A file (or, `into`, any file of a directory) could not be written; `reason` says why."""
 
-    def __init__(self, target: Path | str, reason: str) -> None:
+    def __init__(self, target: Path | str, reason: str, *, into: bool = False) -> None:
         self.target, self.reason = target, reason
-        super().__init__(f"cannot write {target}: {reason}")
+        super().__init__(f"cannot write {'to ' if into else ''}{target}: {reason}")
 
 
 def write_atomic(path: str | os.PathLike[str], content: bytes, *, private: bool = False) -> Path:
@@ -113,7 +113,7 @@ def _temporary(target: Path, made: list[Path]) -> tuple[int, str]:
         return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
     except OSError as exc:
         _discard([], made)
-        raise WriteError(directory, _reason(exc)) from None
+        raise WriteError(directory, _reason(exc), into=True) from None
 
 
 def _finish(fh: BinaryIO, tmp: str, private: bool) -> None:

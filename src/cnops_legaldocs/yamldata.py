@@ -279,10 +279,16 @@ def url(node: Node) -> str:
     return checked(node, check_url, Limit.URL)
 
 
+def looks_like_id(value: str) -> bool:
+    """Whether `value` has the shape of an id, and so may be quoted in a message (anything
+    else might be a person's data put in the wrong field)."""
+    return bool(_ID.fullmatch(value))
+
+
 def identifier(node: Node) -> str:
     """An id: lower-case ASCII letters, digits and hyphens (it may name a file)."""
     value = node.text()
-    if not _ID.fullmatch(value):
+    if not looks_like_id(value):
         raise node.error("an id is lower-case letters, digits and hyphens (at most 40)")
     return value
 

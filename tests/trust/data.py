@@ -24,6 +24,12 @@ def example() -> dict[str, Any]:
     return copy.deepcopy(_example())
 
 
+def example_branches() -> dict[str, Any]:
+    """A fresh copy of the example agencies (examples/branches.yaml), as plain YAML data."""
+    path = Path(__file__).resolve().parents[2] / "examples" / "branches.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 def dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 

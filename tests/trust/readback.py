@@ -76,13 +76,19 @@ def visual_lines(content: bytes, fmt: str) -> list[str]:
     out = []
     for page in extract_pages(io.BytesIO(content), laparams=LAParams(char_margin=50)):
         for line in _lines(page):
-            chars = sorted((c for c in line if isinstance(c, LTChar)), key=lambda c: c.x0)
-            pieces, last = [], None
+            # Words are told apart by the gaps between visible glyphs. Blank glyphs are left
+            # out: LibreOffice draws its spaces with a glyph it maps to an isolate character,
+            # which would otherwise fill the gap (and glue the words together).
+            chars = sorted(
+                (c for c in line if isinstance(c, LTChar) and normalise(c.get_text())),
+                key=lambda c: c.x0,
+            )
+            pieces, right = [], None
             for char in chars:
-                if last is not None and char.x0 - last > 0.15 * max(char.size, 1):
+                if right is not None and char.x0 - right > 0.15 * max(char.size, 1):
                     pieces.append(" ")
                 pieces.append(char.get_text())
-                last = char.x1
+                right = char.x1 if right is None else max(right, char.x1)
             out.append(normalise("".join(pieces)))
     return out
 

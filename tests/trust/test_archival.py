@@ -99,44 +99,33 @@ def test_plain_pdf_on_request(default_data: model.LegalData) -> None:
     assert readback.info(content)["/Title"]
 
 
-@pytest.fixture
-def a_fillable_kind(monkeypatch: pytest.MonkeyPatch) -> str:
-    """The notice declared fillable, standing in for the forms until they exist."""
-    monkeypatch.setattr(documents, "FILLABLE_KINDS", frozenset({"notice"}))
-    return "notice"
+FILLABLE = sorted(documents.FILLABLE_KINDS)
 
 
 @pytest.mark.parametrize("variant", [v for v in VARIANTS if v.startswith("pdf/a-")])
+@pytest.mark.parametrize("kind", FILLABLE)
 def test_a_fillable_form_refuses_pdf_a(
-    variant: str, a_fillable_kind: str, default_data: model.LegalData
+    kind: str, variant: str, default_data: model.LegalData
 ) -> None:
     with pytest.raises(RenderError, match="a fillable form cannot be PDF/A"):
-        api.render(default_data, a_fillable_kind, "fr", pdf_variant=variant)
+        api.render(default_data, kind, "fr", pdf_variant=variant)
 
 
-def test_a_fillable_form_is_plain_pdf_by_default(a_fillable_kind: str) -> None:
-    assert api.pdf_variant_for(a_fillable_kind, None) is None
-    assert api.pdf_variant_for(a_fillable_kind, "pdf/ua-1") == "pdf/ua-1"
+@pytest.mark.parametrize("kind", FILLABLE)
+def test_a_fillable_form_is_plain_pdf_by_default(kind: str) -> None:
+    assert api.pdf_variant_for(kind, None) is None
+    assert api.pdf_variant_for(kind, "pdf/ua-1") == "pdf/ua-1"
 
 
+@pytest.mark.parametrize("kind", FILLABLE)
 def test_the_cli_says_why_a_form_cannot_be_pdf_a(
-    a_fillable_kind: str, tmp_path: Path, run_cli: Callable[..., Run]
+    kind: str, tmp_path: Path, run_cli: Callable[..., Run]
 ) -> None:
     out = tmp_path / "form.pdf"
-    run = run_cli(
-        "render", a_fillable_kind, "--lang", "ar", "--pdf-variant", "pdf/a-3u", "-o", str(out)
-    )
+    run = run_cli("render", kind, "--lang", "ar", "--pdf-variant", "pdf/a-3u", "-o", str(out))
     assert run.code == 2
     assert "fillable form cannot be PDF/A" in run.err and "Traceback" not in run.err
     assert not out.exists()
-
-
-@pytest.mark.parametrize("kind", sorted(documents.FILLABLE_KINDS) or [None])
-def test_every_fillable_kind_refuses_pdf_a(kind: str | None, default_data: model.LegalData) -> None:
-    if kind is None:
-        pytest.skip("no fillable kind yet (the forms branch lists them in FILLABLE_KINDS)")
-    with pytest.raises(RenderError, match="fillable form cannot be PDF/A"):
-        api.render(default_data, kind, "fr", pdf_variant=api.ARCHIVAL_VARIANT)
 
 
 # -- an independent validator ------------------------------------------------------------------

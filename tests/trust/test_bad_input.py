@@ -16,13 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar
 
-from cnops_legaldocs import api, model, output
+from cnops_legaldocs import api, documents, model
 from cnops_legaldocs.errors import RenderError
 from cnops_legaldocs.model import CELL_WORD, MAX_SECTIONS, Limit
+from cnops_legaldocs.person import LIMITS
 
 from . import data, readback
 from .conftest import COMBINATIONS, Run
@@ -212,7 +214,9 @@ def test_unwritable_directory(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied", kwargs.get("dir"))
 
-    monkeypatch.setattr(output.tempfile, "mkstemp", refuse)
+    # Every write goes through a temporary file beside its target (output.atomic_file,
+    # write_all): refusing the system call that creates it refuses every write path.
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     before = _listing(outdir)
     run = run_cli(*_write_commands(outdir)[command])
     _assert_clean_failure(run, outdir, before, "cannot write to .*sub: permission denied")
@@ -232,27 +236,63 @@ def test_read_only_system_directory(run_cli: Callable[..., Run]) -> None:
     assert run.code == 2 and "cannot write to /sys" in run.err and "Traceback" not in run.err
 
 
+def _disk_full_while_writing(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Simulate a disk that fills up while the file `name` is written: the system call that
+    flushes a file to disk fails for that file's temporary file, in this process and in the
+    worker processes forked from it (every write path syncs its file before renaming it)."""
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        written = Path(os.readlink(f"/proc/self/fd/{fd}")).name
+        if written.startswith(f".{name}.") and written.endswith(".part"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
 @pytest.mark.parametrize("command", ["render", "build"])
 def test_disk_full(
     command: str, outdir: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The disk fills up while the last file is written: nothing is left, not even the files
     written in full before it."""
-    real_fsync = os.fsync
-    calls = []
-    last = len(COMBINATIONS) if command == "build" else 1
-
-    def fsync(fd: int) -> None:
-        calls.append(fd)
-        if len(calls) == last:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr(output.os, "fsync", fsync)
+    kind, lang, fmt = COMBINATIONS[-1]  # `build` writes in this order
+    _disk_full_while_writing(
+        monkeypatch, "x.pdf" if command == "render" else f"{kind}-{lang}.{fmt}"
+    )
     before = _listing(outdir)
     run = run_cli(*_write_commands(outdir)[command])
     _assert_clean_failure(run, outdir, before, "the disk is full")
     assert not (outdir / "sub").exists()
+
+
+def test_disk_full_in_a_batch(
+    tmp_path: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch keeps the rows written whole (a rerun resumes after them): the row whose file
+    met the full disk fails with a clear reason and leaves no partial file."""
+    source = data.example_branches()
+    source["branches"] = source["branches"][:3]
+    branches = data.write(tmp_path / "branches.yaml", source)
+    second = source["branches"][1]["id"]
+    _disk_full_while_writing(monkeypatch, f"{second}.pdf")
+    out = tmp_path / "out"
+    run = run_cli(
+        "batch", "notice", "--branches", str(branches), "--lang", "fr", "--jobs", "1",
+        "-o", str(out),
+    )  # fmt: skip
+    assert run.code == 2, run.err
+    assert "Traceback" not in run.err + run.out
+    assert re.search(
+        r"failed: row 2 \(line \d+\): its file cannot be written: the disk is full", run.err
+    ), run.err
+    assert "3 rows: 2 rendered, 0 already complete, 1 failed" in run.out
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+    written = sorted(p.name for p in out.glob("*.pdf"))
+    assert written == sorted(f"{b['id']}.pdf" for b in source["branches"] if b["id"] != second)
+    for name in written:
+        assert readback.page_texts((out / name).read_bytes(), "pdf")  # whole, readable
 
 
 def test_no_traceback_unless_debug(tmp_path: Path) -> None:
@@ -343,8 +383,29 @@ def test_values_at_their_limits_wrap_inside_the_page(combo: tuple[str, str, str]
     content = api.render(model.loads(data.dump(_at_the_limits())), *combo)
     if combo[2] != "pdf":
         content = readback._docx_as_pdf(content)
+    assert _glyphs_outside_the_page(content) == 0
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBINATIONS if c[2] == "docx"], ids="-".join)
+def test_long_names_are_shortened_in_the_word_properties(combo: tuple[str, str, str]) -> None:
+    """A notice title naming the body twice, each name as long as allowed, makes a subject
+    longer than the 255 characters a Word property holds: shortened, not a crash."""
+    source = data.example()
+    for lang in source["body"]["name"]:
+        source["body"]["name"][lang] = ("Caisse " * 40)[: Limit.NAME].strip()
+    source["notice"]["title"] = "%(body_name)s, %(body_name)s"
+    loaded = model.loads(data.dump(source))
+    content = api.render(loaded, *combo)
+    properties = docx.Document(io.BytesIO(content)).core_properties
+    subject = documents.build(loaded, *combo[:2]).subject
+    assert len(subject) > 255
+    assert properties.subject == subject[:254] + "…"
+    assert len(properties.keywords) == 255 and properties.author == loaded.body.name[combo[1]]
+
+
+def _glyphs_outside_the_page(pdf: bytes) -> int:
     outside = 0
-    for page in extract_pages(io.BytesIO(content)):
+    for page in extract_pages(io.BytesIO(pdf)):
         x0, y0, x1, y1 = page.bbox
         stack = list(page)
         while stack:
@@ -353,23 +414,93 @@ def test_values_at_their_limits_wrap_inside_the_page(combo: tuple[str, str, str]
                 outside += not (x0 <= element.x0 and element.x1 <= x1 and y0 <= element.y0 <= y1)
             elif hasattr(element, "__iter__"):
                 stack.extend(element)
-    assert outside == 0
+    return outside
 
 
-@pytest.mark.parametrize("combo", COMBINATIONS, ids="-".join)
+FORM_COMBINATIONS = [c for c in COMBINATIONS if c[0] in documents.FORM_KINDS]
+_SCRIPTS = {"latin": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"}
+
+
+def _person_at_the_limits(script: str) -> dict[str, str]:
+    """Every field of a person as long as `person.LIMITS` allows (and its format): names and
+    address in words of 12 capitals or Arabic letters, the e-mail address one long word."""
+
+    def words(key: str) -> str:
+        unit = _SCRIPTS[script][:12] + " "
+        return (unit * (LIMITS[key] // len(unit) + 1))[: LIMITS[key]].strip()
+
+    return {
+        "nom": words("nom"),
+        "prenom": words("prenom"),
+        "cin": "AB123456",  # its format's longest
+        "immatriculation": ("1234567890" * 3)[: LIMITS["immatriculation"]],
+        "adresse": words("adresse"),
+        "telephone": "05 38 00 20 20",
+        "email": "w" * (LIMITS["email"] - len("@cnops.ma")) + "@cnops.ma",
+    }
+
+
+@pytest.mark.parametrize("script", _SCRIPTS)
+@pytest.mark.parametrize("combo", FORM_COMBINATIONS, ids="-".join)
+def test_person_values_at_their_limits_wrap_inside_their_boxes(
+    combo: tuple[str, str, str], script: str, default_data: model.LegalData
+) -> None:
+    """A pre-filled value is page text in a box of fixed width: as long as the limits allow,
+    it wraps inside its box (the renderer refuses text outside its box), whole, never clipped."""
+    person = _person_at_the_limits(script)
+    content = api.render(default_data, *combo, person=person)
+    printed = "".join(readback.text(content, combo[2]).split())
+    # The values long enough to wrap (the short codes' order on the page is test_forms's).
+    wrapping = [key for key in person if LIMITS[key] > 20]
+    assert wrapping == ["nom", "prenom", "adresse", "email"]
+    missing = [key for key in wrapping if "".join(person[key].split()) not in printed]
+    assert missing == []
+
+
+TOO_WIDE = "x" * 300
+TOO_LONG_PHONE = "\u0660" * 300  # Arabic-Indic digits: not a Latin token that Arabic text breaks
+
+
+def _too_wide(data: model.LegalData) -> model.LegalData:
+    """The data with a 300-character word in a table cell (an operation's title: the notice,
+    the register, the request form) and a 300-digit phone number, which a line never breaks
+    (every document prints the call centre's)."""
+    operation = dataclasses.replace(data.operations[0], title=TOO_WIDE)
+    channels = dataclasses.replace(data.channels, call_centre=TOO_LONG_PHONE)
+    return dataclasses.replace(
+        data, channels=channels, operations=(operation, *data.operations[1:])
+    )
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBINATIONS if c[2] == "pdf"], ids="-".join)
 def test_text_that_cannot_fit_is_an_error_not_a_clipped_page(
     combo: tuple[str, str, str], default_data: model.LegalData
 ) -> None:
     """Data built in code can skip the model's limits: the renderer still refuses a layout
     where text runs off its page or column."""
-    operation = dataclasses.replace(default_data.operations[0], title="x" * 300)
-    too_wide = dataclasses.replace(
-        default_data, operations=(operation, *default_data.operations[1:])
-    )
+    too_wide = _too_wide(default_data)
+    assert TOO_LONG_PHONE in documents.build(too_wide, *combo[:2]).text()  # it is printed
     with pytest.raises(
         RenderError, match=r"does not fit its pages: on page \d+, some text is wider"
     ):
         api.render(too_wide, *combo)
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBINATIONS if c[2] != "pdf"], ids="-".join)
+def test_text_that_cannot_fit_wraps_inside_the_page_of_a_word_processor(
+    combo: tuple[str, str, str], default_data: model.LegalData
+) -> None:
+    """A word processor lays the file out itself and breaks a word too long for its line:
+    the 300-character word and number are printed whole, inside the page (laid out by
+    LibreOffice)."""
+    content = api.render(_too_wide(default_data), *combo)
+    held = readback.text(content, combo[2])
+    assert TOO_WIDE in held and TOO_LONG_PHONE in held
+    laid_out = readback._docx_as_pdf(content)
+    assert _glyphs_outside_the_page(laid_out) == 0
+    # Every glyph drawn (on lines of their own, among other cells' lines: counted, not read).
+    drawn = readback.text(laid_out, "pdf")
+    assert drawn.count("x") >= len(TOO_WIDE) and drawn.count("\u0660") >= len(TOO_LONG_PHONE)
 
 
 def test_the_cli_reports_a_layout_that_cannot_fit(

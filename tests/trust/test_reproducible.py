@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ import pypdf
 import pytest
 from fontTools.ttLib import TTFont
 
-from cnops_legaldocs import api, assets, model
+from cnops_legaldocs import api, assets, documents, model
 from cnops_legaldocs.errors import RenderError
 
 from . import data, readback
@@ -85,17 +86,34 @@ def _original_stamps() -> set[dt.datetime]:
     return stamps
 
 
-@pytest.mark.parametrize("combo", [c for c in COMBINATIONS if c[2] == "pdf"], ids="-".join)
+_PDF = [c for c in COMBINATIONS if c[2] == "pdf"]
+# Every PDF as rendered by default (PDF/A, or plain for a fillable form), and the fillable
+# forms also as PDF/UA, which gives them XMP metadata.
+_DATED = [(c, None) for c in _PDF] + [
+    (c, "pdf/ua-1") for c in _PDF if c[0] in documents.FILLABLE_KINDS
+]
+
+
+@pytest.mark.parametrize(
+    ("combo", "variant"), _DATED, ids=lambda v: "-".join(v) if isinstance(v, tuple) else v
+)
 def test_dates_come_from_the_data(
-    combo: tuple[str, str, str], monkeypatch: pytest.MonkeyPatch
+    combo: tuple[str, str, str], variant: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    content = api.render(_dated("2019-03-01"), *combo)
+    content = api.render(_dated("2019-03-01"), *combo, pdf_variant=variant)
     info = readback.info(content)
     assert info["/CreationDate"] == info["/ModDate"] == "D:20190301000000Z"
-    xmp = readback.xmp(content)
-    assert readback.xmp_value(xmp, "xmp:CreateDate") == "2019-03-01T00:00:00Z"
-    assert readback.xmp_value(xmp, "xmp:ModifyDate") == "2019-03-01T00:00:00Z"
+    if "/Metadata" in readback.catalog(content):
+        xmp = readback.xmp(content)
+        assert readback.xmp_value(xmp, "xmp:CreateDate") == "2019-03-01T00:00:00Z"
+        assert readback.xmp_value(xmp, "xmp:ModifyDate") == "2019-03-01T00:00:00Z"
+    else:  # a plain PDF (a fillable form): no XMP packet, so no other date either
+        assert combo[0] in documents.FILLABLE_KINDS and variant is None
+    # Nowhere else a date (a form field's, an annotation's): only the document's.
+    raw = readback.raw_bytes(content, "pdf")
+    assert set(re.findall(rb"D:(\d{8})", raw)) == {b"20190301"}
+    assert set(re.findall(rb"(\d{4}-\d\d-\d\d)T\d\d:\d\d", raw)) <= {b"2019-03-01"}
     # Subsets keep their font file's own date; the instance of the variable Noto Serif takes
     # the document's, never the clock's.
     document_date = dt.datetime(2019, 3, 1, tzinfo=dt.UTC)

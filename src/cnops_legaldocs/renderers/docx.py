@@ -123,6 +123,15 @@ class State:
 
 
 _Piece = tuple[str, State]
+# Word keeps at most 255 characters in a document property (python-docx refuses more): a
+# longer title, subject or keyword list (long names filling the placeholders) is shortened.
+_PROPERTY_LENGTH = 255
+
+
+def _property(text: str) -> str:
+    return text if len(text) <= _PROPERTY_LENGTH else text[: _PROPERTY_LENGTH - 1] + "…"
+
+
 _NOWRAP_CLASSES = {"nobr", "ltr", "ref"}
 _FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 _SPACE = " \t\n\r"
@@ -369,10 +378,10 @@ class Writer:
         )
         props = self.doc.core_properties
         created = ooxml.midnight_utc(self.source.created)
-        props.title = self.source.title
-        props.subject = self.source.subject
-        props.author = props.last_modified_by = self.source.author
-        props.keywords = ", ".join(self.source.keywords)
+        props.title = _property(self.source.title)
+        props.subject = _property(self.source.subject)
+        props.author = props.last_modified_by = _property(self.source.author)
+        props.keywords = _property(", ".join(self.source.keywords))
         props.language = LANGS[self.lang]
         props.comments = ""
         props.category = ""
