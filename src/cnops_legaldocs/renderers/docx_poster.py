@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 _BLUE, _GOLD, _PALE, _LINE, _SAND = "1F4E79", "E3A33B", "EAF1F8", "B9CBDC", "FBF1DF"
 _QR = 8.5  # rem: the code's side
+_NUMBER_SHARE = 0.7  # the most of the line the call centre's number takes
 _BAND = 11.0  # rem: the QR band's height
 _WHOLE_ITEM = 60  # characters: a branch item up to this length does not wrap inside
 _BRANCH_GAP = ("    ", State(literal=True))  # 1.6 rem in the PDF
@@ -160,7 +161,9 @@ class PosterLayout:
         size = self.w.size("Phone")
         number = docx_fonts.text_width(plain_text(phone), self.w.family("Phone"), size,
                                        bold=True) * 1.08 + 2 * padding[1]  # fmt: skip
-        widths = [self.w.page.text_width - number, number]
+        total = self.w.page.text_width
+        number = min(number, total * _NUMBER_SHARE)  # a number longer than that wraps
+        widths = [total - number, number]
         table = self.w.layout_table(container, widths)
         row = table.add_row()
         ooxml.set_row(row._tr.get_or_add_trPr(), header=False)

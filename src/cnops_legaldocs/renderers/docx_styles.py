@@ -93,7 +93,9 @@ DOCUMENT_ROLES: tuple[Role, ...] = (
 )  # fmt: skip
 """The notice and the register (document.css)."""
 
-FIELD_HEIGHT = 8.0  # mm: a text box, as in forms.css
+FIELD_LINE, FIELD_PADDING = 5.6, 1.1  # mm: a text box's line and the room above and below
+# it, as in forms.css (with the borders, 8.2 mm for one line; a long value wraps, the box
+# growing a line at a time)
 SIGNATURE_HEIGHT = 22.0  # mm: the box to sign in
 RULED_LINES, RULE_PITCH = 10, 8.0  # the request's box: 10 lines 8 mm apart (80 mm)
 _FORM_BOX = (0.6, "444444", "single", 0, 1.5)
@@ -119,8 +121,8 @@ FORM_ROLES: tuple[Role, ...] = (
     Role("Contact", size=(8.5, 10), line=(1.3, 1.35), color="333333", before=1.5, after=0.6,
          keep_next=True, accent=True),
     Role("Field Label", size=(9, 11), line=(1.3, 1.45), hyphenate=False),
-    Role("Field", size=(10, 11.5), line_pt=FIELD_HEIGHT * MM - 2 * _FORM_BOX[0], before=0.6,
-         after=0.6, box=_FORM_BOX, hyphenate=False),
+    Role("Field", size=(10, 11.5), line_pt=FIELD_LINE * MM, before=0.6, after=0.6,
+         box=(*_FORM_BOX[:3], FIELD_PADDING, _FORM_BOX[4]), hyphenate=False),
     Role("Signature", size=(10, 11.5), line_pt=SIGNATURE_HEIGHT * MM - 2 * _FORM_BOX[0],
          box=_FORM_BOX, hyphenate=False),
     Role("Ruled Line", size=(10, 11.5), line_pt=RULE_PITCH * MM, box=_FORM_BOX,
@@ -130,8 +132,8 @@ FORM_ROLES: tuple[Role, ...] = (
     _HEADER,
     _FOOTER,
 )  # fmt: skip
-"""The rights request and the marketing consent (forms.css): a text box's line is its
-height less its two borders, the ruled lines' is their pitch."""
+"""The rights request and the marketing consent (forms.css): the ruled lines' line height is
+their pitch, the signature box's its height less its borders."""
 
 
 def poster_roles(rem: float) -> tuple[Role, ...]:
