@@ -1,17 +1,23 @@
-"""Shared fixtures: the embedded data and each document rendered once per test session."""
+"""Shared fixtures: the embedded data and each document rendered once per test session; every
+DOCX, blank and pre-filled, printed by LibreOffice in one call."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import cnops_legaldocs
 import registers
-from cnops_legaldocs import api
+from cnops_legaldocs import api, documents
 from cnops_legaldocs.model import LegalData
+from cnops_legaldocs.person import Person
+from docxread import BRANCHED, CASES, PERSON, PREFILLED, Case, Docx
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +66,69 @@ def big_register(data: LegalData) -> Callable[[str], bytes]:
         return cnops_legaldocs.render(big, "register", lang)
 
     return render
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _render(data: LegalData, case: Case, fmt: str) -> bytes:
+    person = PERSON if case[2:] == ("prefilled",) else None
+    branch = cnops_legaldocs.load_branches(EXAMPLES / "branches.yaml")[0]
+    branch = branch if case[2:] == ("branch",) else None
+    return cnops_legaldocs.render(data, case[0], case[1], fmt, person=person, branch=branch)
+
+
+@pytest.fixture(scope="session")
+def docx_files(data: LegalData) -> dict[Case, bytes]:
+    """Every DOCX: blank (`CASES`), pre-filled (`PREFILLED`), with a branch (`BRANCHED`)."""
+    return {case: _render(data, case, "docx") for case in [*CASES, *PREFILLED, *BRANCHED]}
+
+
+@pytest.fixture(scope="session")
+def opened(docx_files: dict[Case, bytes]) -> dict[Case, Docx]:
+    return {case: Docx(content) for case, content in docx_files.items()}
+
+
+@pytest.fixture(scope="session")
+def weasy_pdfs(data: LegalData, tmp_path_factory: pytest.TempPathFactory) -> dict[Case, Path]:
+    """The PDF of every case there is a DOCX of, as WeasyPrint makes it."""
+    out = tmp_path_factory.mktemp("weasyprint")
+    paths = {}
+    for case in [*CASES, *PREFILLED, *BRANCHED]:
+        paths[case] = out / f"{'-'.join(case)}.pdf"
+        paths[case].write_bytes(_render(data, case, "pdf"))
+    return paths
+
+
+@pytest.fixture(scope="session")
+def converted(docx_files: dict[Case, bytes], tmp_path_factory: pytest.TempPathFactory
+              ) -> dict[Case, Path]:  # fmt: skip
+    """Every DOCX printed to PDF by LibreOffice, all in one call (a private profile, so that
+    parallel runs do not clash), on a machine where the document fonts are not installed:
+    what the PDF shows comes from the DOCX alone."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: run scripts/setup-system")
+    work = tmp_path_factory.mktemp("libreoffice")
+    sources = {}
+    for case, content in docx_files.items():
+        sources[case] = work / f"{'-'.join(case)}.docx"
+        sources[case].write_bytes(content)
+    profile = (work / "profile").as_uri()
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf",
+         "--outdir", str(work), *map(str, sources.values())],
+        check=True, capture_output=True, timeout=900,
+    )  # fmt: skip
+    return {case: path.with_suffix(".pdf") for case, path in sources.items()}
+
+
+@pytest.fixture(scope="session")
+def trees(data: LegalData) -> dict[Case, documents.Document]:
+    """The content tree of every case there is a DOCX of."""
+    person = Person.from_mapping(PERSON)
+    trees = {case: documents.build(data, *case) for case in CASES}
+    trees |= {case: documents.build(data, *case[:2], person=person) for case in PREFILLED}
+    branch = cnops_legaldocs.load_branches(EXAMPLES / "branches.yaml")[0]
+    trees |= {case: documents.build(data, *case[:2], branch=branch) for case in BRANCHED}
+    return trees

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
+from pypdf import PdfReader
 
 from cnops_legaldocs.bidi import strip_controls
 
@@ -74,8 +75,6 @@ def normalise(text: str) -> str:
 
 
 def pages(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
@@ -84,3 +83,35 @@ def logical_words(pdf: bytes) -> str:
     from pdfminer.high_level import extract_text
 
     return normalise(extract_text(io.BytesIO(pdf)))
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A form field of a PDF: its name, type, page, rectangle and accessible label."""
+
+    name: str
+    type: str  # "text", "multiline" or "checkbox"
+    page: int
+    rect: tuple[float, float, float, float]  # x0, y0, x1, y1
+    label: str
+
+
+def widgets(pdf: bytes) -> list[Widget]:
+    """The form fields of a PDF in page and document order."""
+    reader = PdfReader(io.BytesIO(pdf))
+    out = []
+    for number, page in enumerate(reader.pages):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Subtype") != "/Widget":
+                continue
+            if annot["/FT"] == "/Btn":
+                kind = "checkbox"
+            elif annot["/FT"] == "/Tx":
+                kind = "multiline" if int(annot.get("/Ff", 0)) & (1 << 12) else "text"
+            else:
+                kind = str(annot["/FT"])
+            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+            rect = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+            out.append(Widget(str(annot["/T"]), kind, number, rect, str(annot.get("/TU", ""))))
+    return out

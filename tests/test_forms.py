@@ -20,6 +20,7 @@ from pypdf import PdfReader
 import cnops_legaldocs as lib
 from cnops_legaldocs import catalogs, cli, documents, forms
 from cnops_legaldocs.person import FIELDS, Person
+from pdfread import widgets
 
 FORMS = documents.FORM_KINDS
 MM = 72 / 25.4  # PDF points per millimetre
@@ -57,36 +58,6 @@ def render() -> Callable[..., bytes]:
 
 # --------------------------------------------------------------------------------------------
 # Reading PDFs back
-
-
-@dataclass(frozen=True)
-class Widget:
-    name: str
-    type: str  # "text", "multiline" or "checkbox"
-    page: int
-    rect: tuple[float, float, float, float]  # x0, y0, x1, y1
-    label: str
-
-
-def widgets(pdf: bytes) -> list[Widget]:
-    """The form fields of a PDF in page and document order."""
-    reader = PdfReader(io.BytesIO(pdf))
-    out = []
-    for number, page in enumerate(reader.pages):
-        for ref in page.get("/Annots") or []:
-            annot = ref.get_object()
-            if annot.get("/Subtype") != "/Widget":
-                continue
-            if annot["/FT"] == "/Btn":
-                kind = "checkbox"
-            elif annot["/FT"] == "/Tx":
-                kind = "multiline" if int(annot.get("/Ff", 0)) & (1 << 12) else "text"
-            else:
-                kind = str(annot["/FT"])
-            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
-            rect = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-            out.append(Widget(str(annot["/T"]), kind, number, rect, str(annot.get("/TU", ""))))
-    return out
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from .person import Person
 FORMATS: tuple[str, ...] = ("pdf", "docx")
 """The file formats documents are rendered to."""
 
-_DOCX_KINDS = frozenset({"notice", "register"})
-
 
 def formats_of(kind: str) -> tuple[str, ...]:
-    """The formats a kind is rendered to (the DOCX forms and poster are not written yet)."""
-    return FORMATS if kind in _DOCX_KINDS else ("pdf",)
+    """The formats a kind is rendered to: every kind, every format."""
+    if kind not in KINDS:
+        raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
+    return FORMATS
 
 
 ARCHIVAL_VARIANT = "pdf/a-3u"

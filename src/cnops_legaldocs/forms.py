@@ -1,8 +1,10 @@
 """The forms' fields: stable names, types, and the tick boxes generated from the register.
 
 A fillable PDF form carries one AcroForm field per ``input``/``textarea`` of the document
-tree; its name is the element's ``name`` below. Names are ASCII, without dots (a dot would
-nest PDF fields), and stay the same across languages and versions.
+tree; its name is the element's ``name`` below. The DOCX carries one content control per field
+instead, the name as its ``w:tag`` (tick boxes are ``w14:checkbox`` controls, text fields
+plain-text controls, the request a block control). Names are ASCII, without dots (a dot would
+nest PDF fields), and stay the same across languages, formats and versions.
 
 ``rights-request`` (demande d'exercice des droits, law 09-08 arts. 7-9):
 

@@ -9,6 +9,7 @@ embeds `png` of the same ``data-url`` instead.
 from __future__ import annotations
 
 import io
+import math
 
 import segno
 from lxml import etree
@@ -38,8 +39,18 @@ def svg(url: str, label: str) -> Markup:
     return Markup(etree.tostring(element, encoding="unicode"))
 
 
-def png(url: str, *, scale: int = 10) -> bytes:
-    """The same code as a PNG (`scale` pixels a module), for renderers without SVG."""
+def png(url: str, *, scale: int = 10, dpi: int | None = None) -> bytes:
+    """The same code as a PNG (`scale` pixels a module), for renderers without SVG; `dpi`
+    is recorded in the file."""
     buffer = io.BytesIO()
-    _code(url).save(buffer, kind="png", scale=scale, border=_BORDER)
+    _code(url).save(buffer, kind="png", scale=scale, border=_BORDER, dpi=dpi)
     return buffer.getvalue()
+
+
+def png_to_print(url: str, width_pt: float, *, dpi: int = 600) -> bytes:
+    """The code as a PNG that prints sharp `width_pt` wide: a whole number of pixels a
+    module, enough for `dpi` (a printer or viewer that smooths a scaled image then blurs
+    nothing a phone needs)."""
+    modules = _code(url).symbol_size(border=_BORDER)[0]
+    scale = math.ceil(width_pt / 72 * dpi / modules)
+    return png(url, scale=scale, dpi=dpi)

@@ -1,20 +1,19 @@
 """DOCX through python-docx: the document's semantic tree, walked into Word paragraphs, runs
 and tables that a clerk can edit and restyle.
 
-Every paragraph takes a named style (a French one and an "… Arabic" variant based on it:
-bidi, Amiri, Arabic sizes), so the whole document is restyled from Word's style pane; the
-few direct properties are structural (direction, table geometry, list spacing, a centred
-number column). Arabic paragraphs are ``bidi`` and their Arabic runs ``rtl``; the LTR tokens
-the document isolated (``span.ltr``) stay runs without ``rtl``, isolate characters included,
-so that they read left to right in Word and LibreOffice alike. The fonts travel inside the
-file (see `docx_fonts`). The XML details live in `ooxml`.
-
-Style values mirror ``templates/style/document.css``; the tests compare the DOCX with the
-PDF (words, page size) so that the two cannot drift apart unnoticed.
+Every paragraph takes a named style (see `docx_styles`: a French one and an "… Arabic"
+variant based on it), so the whole document is restyled from Word's style pane; the few
+direct properties are structural (direction, table geometry, list spacing, a centred number
+column). Arabic paragraphs are ``bidi`` and their Arabic runs ``rtl``; the LTR tokens the
+document isolated (``span.ltr``) stay runs without ``rtl``, isolate characters included, so
+that they read left to right in Word and LibreOffice alike. The fonts travel inside the file
+(see `docx_fonts`). The XML details live in `ooxml`; what only forms have (fields as content
+controls) in `docx_forms`, what only the poster has in `docx_poster`.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import unicodedata
@@ -22,34 +21,39 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import groupby
+from typing import Any
 
 import docx
+import docx.document
 from docx.enum.section import WD_ORIENT
-from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from .. import assets
-from ..documents import Document
+from .. import bidi
+from ..documents import FORM_KINDS, Document
 from ..errors import RenderError
-from . import docx_fonts, ooxml
+from . import docx_fonts, docx_styles, ooxml
+from .docx_styles import FAMILY, LANGS, MM, Role, style_id
 
 # --------------------------------------------------------------------------------------------
-# Page geometry and styles (values of templates/style/document.css)
-
-MM = 72 / 25.4  # points per millimetre
+# Page geometry
 
 
 @dataclass(frozen=True)
-class _Page:
+class Page:
     width: float  # mm
     height: float
     top: float
     right: float
     bottom: float
     left: float
+    first_top: float | None = None  # the first page's top margin, when it differs
+    header_gap: float = 0.5  # mm between the running header's rule and the text block
+    footer_gap: float = 0.5  # mm between the text block and the footer's rule
+    footer_distance: float | None = None  # mm from the bottom edge, when the footer is a
+    # band anchored there (the poster's), not a running footer just under the text
 
     @property
     def text_width(self) -> float:
@@ -58,74 +62,36 @@ class _Page:
 
 
 _PAGES = {
-    "notice": _Page(210, 297, top=24, right=18, bottom=22, left=18),
-    "register": _Page(297, 210, top=20, right=15, bottom=18, left=15),
+    "notice": Page(210, 297, top=24, right=18, bottom=22, left=18),
+    "register": Page(297, 210, top=20, right=15, bottom=18, left=15),
+    # forms.css: the first page has no running header and a smaller top margin.
+    "form": Page(210, 297, top=20, right=14, bottom=16, left=14, first_top=12),
 }
-# Between the running header's rule and the text block, as between the block and the footer's.
-_FURNITURE_GAP = 0.5  # mm
+POSTER_REM = {"A3": 14.0, "A4": 14.0 / 2**0.5}  # poster.css: the root size per paper
+_PAPER = {"A3": (297, 420), "A4": (210, 297)}
 
 
-@dataclass(frozen=True)
-class _Role:
-    """What a paragraph style looks like, in French and in Arabic (sizes in points,
-    spacing in millimetres, line height as a factor of the font size, as in CSS)."""
-
-    name: str
-    size: tuple[float, float] = (10.5, 12.5)
-    line: tuple[float, float] = (1.45, 1.8)
-    bold: bool = False
-    color: str | None = None
-    before: float = 0
-    after: float = 0
-    justify: bool = False
-    keep_next: bool = False
-    outline: int | None = None
-    rule: tuple[str, float, float, str] | None = None  # side, width pt, space mm, colour
-    end_tab: bool = False
-    bullets: bool = False
-    hyphenate: bool = True
-    next: str | None = None
+def page_of(document: Document) -> Page:
+    """The page a document is laid out on (the values of its print CSS)."""
+    if document.kind == "poster":
+        rem = POSTER_REM[document.paper] / MM  # in mm
+        width, height = _PAPER[document.paper]
+        return Page(width, height, top=2.4 * rem, right=2.6 * rem, bottom=14.4 * rem,
+                    left=2.6 * rem, footer_distance=2.2 * rem)  # fmt: skip
+    return _PAGES["form" if document.kind in FORM_KINDS else document.kind]
 
 
-_ROLES: tuple[_Role, ...] = (
-    _Role("Normal", color="111111"),
-    _Role("Body Text", after=2, justify=True),
-    _Role("Issuer", size=(9, 11), bold=True, color="333333", after=2, next="Title"),
-    _Role("Title", size=(19, 22), line=(1.2, 1.5), bold=True, after=1, keep_next=True,
-          next="Edition"),
-    _Role("Edition", size=(9, 11), color="444444", after=6, next="Body Text"),
-    _Role("Heading 1", size=(12.5, 14.5), bold=True, color="1F4E79", before=6, after=2,
-          keep_next=True, outline=0, rule=("bottom", 0.6, 0.8, "1F4E79"), next="Body Text"),
-    _Role("Heading 2", bold=True, before=3.5, after=1, keep_next=True, outline=1,
-          next="Body Text"),
-    _Role("List Bullet", after=0.8, bullets=True),
-    _Role("Table Heading", size=(9, 11), bold=True, after=1, hyphenate=False),
-    _Role("Table Text", size=(9, 11), after=1, hyphenate=False),
-    _Role("Note", size=(9, 11), color="333333", before=3, after=2, justify=True),
-    _Role("Header", size=(8, 9.5), line=(1.3, 1.3), color="555555",
-          rule=("bottom", 0.5, 1.5, "999999"), end_tab=True, hyphenate=False),
-    _Role("Footer", size=(8, 9.5), line=(1.3, 1.3), color="555555",
-          rule=("top", 0.5, 1.5, "999999"), end_tab=True, hyphenate=False),
-)  # fmt: skip
-_ROLE = {role.name: role for role in _ROLES}
-ARABIC_SUFFIX = " Arabic"
-TABLE_STYLE = "Document Table"
-STRONG, HYPERLINK = "Strong", "Hyperlink"
-_TABLE_RULE = (0.5, "8A8A8A")  # width pt, colour
-_CELL_PADDING = (1.2, 1.8, 0.2)  # top, sides, bottom (mm); paragraphs add 1 mm below
-_HEADER_FILL = "E8EEF5"
-_MEASURE_MARGIN = 1.06
-_LIST_INDENT, _LIST_HANGING = 6.0, 3.5  # mm
-_LIST_END = 2.0  # mm after a list
-_NUM_LTR, _NUM_RTL = 1, 2
-
-_LANGS = {"fr": "fr-MA", "ar": "ar-MA"}
-_FAMILY = {"fr": assets.LATIN_FAMILY, "ar": assets.ARABIC_FAMILY}
+def roles_of(document: Document) -> tuple[Role, ...]:
+    if document.kind == "poster":
+        return docx_styles.poster_roles(POSTER_REM[document.paper])
+    if document.kind in FORM_KINDS:
+        return docx_styles.FORM_ROLES
+    return docx_styles.DOCUMENT_ROLES
 
 
 def render(document: Document) -> bytes:
     """Lay a document out as a DOCX file and return its bytes (the same for the same input)."""
-    return _Writer(document).write()
+    return Writer(document).write()
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,16 +99,30 @@ def render(document: Document) -> bytes:
 
 
 @dataclass(frozen=True)
-class _State:
+class Control:
+    """A form field the tree asks for: its stable name, type and visible label."""
+
+    name: str
+    type: str  # "text" or "checkbox"
+    label: str
+
+
+@dataclass(frozen=True)
+class State:
+    """How a piece of inline text is to be written."""
+
     bold: bool = False
     href: str | None = None
     ltr: bool = False  # inside an isolated left-to-right token
     nowrap: bool = False
     field: str | None = None  # PAGE, NUMPAGES
     literal: bool = False  # a tab that whitespace collapsing must keep
+    control: Control | None = None  # a form field
+    blank: bool = False  # a line to write on (span.blank)
+    rtl_value: bool = False  # a right-to-left value, not inside a left-to-right token
 
 
-_Piece = tuple[str, _State]
+_Piece = tuple[str, State]
 # Word keeps at most 255 characters in a document property (python-docx refuses more): a
 # longer title, subject or keyword list (long names filling the placeholders) is shortened.
 _PROPERTY_LENGTH = 255
@@ -155,26 +135,40 @@ def _property(text: str) -> str:
 _NOWRAP_CLASSES = {"nobr", "ltr", "ref"}
 _FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 _SPACE = " \t\n\r"
+_INLINE = {"span", "td", "th", "li", "p", "h1", "h2", "h3", "header", "footer", "label"}
+BLANK_WIDTH = 35.0  # mm: span.blank in forms.css
 
 
-def _classes(el: etree._Element) -> set[str]:
+def classes(el: etree._Element) -> set[str]:
     return set((el.get("class") or "").split())
 
 
-def _inline(el: etree._Element, state: _State) -> Iterator[_Piece]:
+def _inline(el: etree._Element, state: State) -> Iterator[_Piece]:
     """The text of an element and its inline descendants, with their formatting."""
-    classes = _classes(el)
+    cls = classes(el)
     if el.tag in ("strong", "b"):
         state = replace(state, bold=True)
     elif el.tag == "a":
         state = replace(state, href=el.get("href"))
-    elif el.tag not in ("span", "td", "th", "li", "p", "h1", "h2", "h3", "header", "footer"):
+    elif el.tag == "input":
+        kind = el.get("type", "text")
+        label = bidi.strip_controls(" ".join((el.get("title") or "").split()))
+        yield "", replace(state, control=Control(el.get("name", ""), kind, label))
+        if kind == "checkbox":
+            yield "\t", State(literal=True)  # to the label's hanging indent
+        return
+    elif el.tag not in _INLINE:
         raise RenderError(f"the DOCX renderer does not know the inline element <{el.tag}>")
-    if "ltr" in classes or el.get("dir") == "ltr":
+    if "blank" in cls:
+        yield "\u00a0", replace(state, blank=True)
+        return
+    if "ltr" in cls or el.get("dir") == "ltr":
         state = replace(state, ltr=True)
-    if classes & _NOWRAP_CLASSES:
+    elif "value" in cls and el.get("dir") == "rtl":
+        state = replace(state, rtl_value=True)
+    if cls & _NOWRAP_CLASSES:
         state = replace(state, nowrap=True)
-    field = next((_FIELDS[c] for c in classes if c in _FIELDS), None)
+    field = next((_FIELDS[c] for c in cls if c in _FIELDS), None)
     if field:
         yield "", replace(state, field=field)
         return
@@ -189,12 +183,17 @@ def _inline(el: etree._Element, state: _State) -> Iterator[_Piece]:
             yield child.tail, state
 
 
+def pieces_of(el: etree._Element) -> list[_Piece]:
+    """An element's inline content, white space collapsed as HTML does."""
+    return _collapse(list(_inline(el, State())))
+
+
 def _collapse(pieces: list[_Piece]) -> list[_Piece]:
     """HTML white-space: runs of spaces and newlines become one space, none at the ends."""
     out: list[_Piece] = []
     after_space = True
     for text, state in pieces:
-        if state.field or state.literal:
+        if state.field or state.literal or state.control or state.blank:
             out.append((text, state))
             after_space = state.literal
             continue
@@ -209,11 +208,19 @@ def _collapse(pieces: list[_Piece]) -> list[_Piece]:
                 after_space = False
         if chars:
             out.append(("".join(chars), state))
-    while out and not out[-1][1].field and out[-1][0].endswith(" "):
+    while out and not _kept(out[-1][1]) and out[-1][0].endswith(" "):
         text, state = out.pop()
         if text.rstrip(" "):
             out.append((text.rstrip(" "), state))
     return out
+
+
+def _kept(state: State) -> bool:
+    return bool(state.field or state.control or state.blank)
+
+
+def plain_text(el: etree._Element) -> str:
+    return "".join(text for text, _ in pieces_of(el))
 
 
 def _direction_runs(text: str, rtl_context: bool) -> Iterator[tuple[str, bool]]:
@@ -245,6 +252,38 @@ def _no_break(text: str, rtl_paragraph: bool) -> str:
     return text.replace("-", ooxml.NO_BREAK_HYPHEN)
 
 
+_RTL_ISOLATES = (bidi.RLI, bidi.FSI)
+
+
+def _unisolate_rtl_values(pieces: list[_Piece]) -> list[_Piece]:
+    """A right-to-left value in right-to-left text without its isolate characters:
+    LibreOffice 7.4 draws such an isolate's end over the letters before it. The isolate
+    changes nothing there: the value's own Latin and numeric tokens keep their isolates."""
+    out = []
+    for text, state in pieces:
+        if state.rtl_value and not state.ltr:
+            text = text.lstrip("".join(_RTL_ISOLATES)).rstrip(bidi.PDI)
+        out.append((text, state))
+    return out
+
+
+def _enclose_tokens(pieces: list[_Piece]) -> list[_Piece]:
+    """Brackets around an isolated left-to-right token moved inside its isolate, where they
+    read the same: LibreOffice 7.4 may break a line between a bracket and the token it
+    opens, leaving "(" alone at the line end."""
+    out = list(pieces)
+    for i in range(1, len(out) - 1):
+        (before, b_state), (token, t_state), (after, a_state) = out[i - 1 : i + 2]
+        isolated = t_state.ltr and token[:1] == bidi.LRI and token[-1:] == bidi.PDI
+        same_link = b_state.href == t_state.href == a_state.href
+        if isolated and same_link and not b_state.ltr and not a_state.ltr and (
+                before.endswith("(") and after.startswith(")")):  # fmt: skip
+            out[i - 1] = (before[:-1], b_state)
+            out[i] = (f"{bidi.LRI}({token[1:-1]}){bidi.PDI}", t_state)
+            out[i + 1] = (after[1:], a_state)
+    return [(text, state) for text, state in out if text or _kept(state) or state.literal]
+
+
 _OPENING = ("Ps", "Pi")  # Unicode categories of opening brackets and quotes
 
 
@@ -263,14 +302,28 @@ def _glue_openers(pieces: list[_Piece]) -> list[_Piece]:
 # The writer
 
 
-class _Writer:
+class Writer:
+    """Writes one document: the parts every kind shares, and the hooks (`extension`) where a
+    form or the poster lays out what only it has."""
+
     def __init__(self, document: Document) -> None:
         self.source = document
         self.lang = document.lang
         self.rtl = document.direction == "rtl"
-        self.page = _PAGES[document.kind]
+        self.page = page_of(document)
+        self.roles = {role.name: role for role in roles_of(document)}
         self.doc = docx.Document()
         self.links: dict[str, str] = {}
+        self.controls = 0
+        self.extension: Any = None
+        if document.kind in FORM_KINDS:
+            from .docx_forms import FormLayout
+
+            self.extension = FormLayout(self)
+        elif document.kind == "poster":
+            from .docx_poster import PosterLayout
+
+            self.extension = PosterLayout(self)
 
     # -- entry -----------------------------------------------------------------------------
 
@@ -279,19 +332,28 @@ class _Writer:
         if body is None:
             raise RenderError("the document has no body")
         self._package()
-        self._styles()
-        self._numbering()
+        docx_styles.Stylesheet(self.doc, tuple(self.roles.values()),
+                               text_width_pt=self.page.text_width).write()  # fmt: skip
         self._section(body)
         for el in body:
             if el.tag not in ("header", "footer"):
-                self._block(el, self.doc)
+                self.block(el, self.doc)
         out = io.BytesIO()
         self.doc.save(out)
         return ooxml.reproducible_zip(out.getvalue())
 
     def style(self, role: str) -> str:
         """The style name of a role in the document's language."""
-        return role + ARABIC_SUFFIX if self.rtl else role
+        return role + docx_styles.ARABIC_SUFFIX if self.rtl else role
+
+    def size(self, role: str) -> float:
+        """A role's font size in the document's language, in points."""
+        return self.roles[role].size[self.rtl]
+
+    def family(self, role: str | None = None) -> str:
+        """The family a role's text is set in (its Latin family for a Latin-only role)."""
+        spec = self.roles.get(role or "")
+        return (spec.latin if spec and spec.latin else None) or FAMILY[self.lang]
 
     # -- package, properties, fonts --------------------------------------------------------
 
@@ -307,16 +369,11 @@ class _Writer:
             CT.OFC_EXTENDED_PROPERTIES,
             ooxml.app_properties("cnops-legaldocs"),
         )
-        families = [
-            docx_fonts.family(_FAMILY[lang]) if lang == self.lang
-            else replace(docx_fonts.family(_FAMILY[lang]), faces={})
-            for lang in ("fr", "ar")
-        ]  # fmt: skip
-        ooxml.font_table(part, families)
+        ooxml.font_table(part, self._families())
         ooxml.set_settings(
             self.doc.settings.element,
-            latin_lang=_LANGS["fr"],
-            bidi_lang=_LANGS["ar"],
+            latin_lang=LANGS["fr"],
+            bidi_lang=LANGS["ar"],
             hyphenate=not self.rtl,
         )
         props = self.doc.core_properties
@@ -325,103 +382,30 @@ class _Writer:
         props.subject = _property(self.source.subject)
         props.author = props.last_modified_by = _property(self.source.author)
         props.keywords = _property(", ".join(self.source.keywords))
-        props.language = _LANGS[self.lang]
+        props.language = LANGS[self.lang]
         props.comments = ""
         props.category = ""
         props.revision = 1
         props.created = props.modified = created
 
-    # -- styles ----------------------------------------------------------------------------
-
-    def _styles(self) -> None:
-        styles = self.doc.styles
-        element = styles.element
-        for style in element.findall(ooxml.w("style")):
-            if style.get(ooxml.w("default")) != "1":
-                element.remove(style)  # keep only the defaults Word expects
-        defaults = element.find(ooxml.w("docDefaults"))
-        r_pr = ooxml.rpr(defaults.find(ooxml.w("rPrDefault")))
-        ooxml.set_fonts(r_pr, assets.LATIN_FAMILY, assets.ARABIC_FAMILY)
-        ooxml.set_sizes(r_pr, *_ROLE["Normal"].size)
-        ooxml.set_lang(r_pr, _LANGS["fr"], _LANGS["ar"])
-        p_pr = ooxml.ppr(defaults.find(ooxml.w("pPrDefault")))
-        ooxml.set_spacing(p_pr, 0, 0, None)
-        ooxml.set_widow_control(p_pr)
-
-        for role in _ROLES:
-            for arabic in (False, True):
-                self._paragraph_style(role, arabic)
-        for role in _ROLES:  # once all exist: the style Enter gives after this one
-            for suffix in ("", ARABIC_SUFFIX):
-                if role.next:
-                    styles[role.name + suffix].next_paragraph_style = styles[role.next + suffix]
-        strong = styles.add_style(STRONG, WD_STYLE_TYPE.CHARACTER)
-        strong.quick_style = True
-        ooxml.set_bold(ooxml.rpr(strong.element))
-        link = styles.add_style(HYPERLINK, WD_STYLE_TYPE.CHARACTER)
-        ooxml.set_no_underline(ooxml.rpr(link.element))  # as in the PDF: plain text
-        table = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
-        table.base_style = styles["Normal Table"]
-        tbl_pr = ooxml.prop(table.element, "tblPr")
-        ooxml.set_table_borders(tbl_pr, *_TABLE_RULE)
-        top, side, bottom = (v * MM for v in _CELL_PADDING)
-        ooxml.set_cell_margins(tbl_pr, top, side, bottom)
-
-    def _paragraph_style(self, role: _Role, arabic: bool) -> None:
-        styles = self.doc.styles
-        name = role.name + (ARABIC_SUFFIX if arabic else "")
-        if role.name == "Normal" and not arabic:
-            style = styles["Normal"]
-        else:
-            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            style.style_id = name.replace(" ", "")  # Word's own ids: "Header", not "header"
-            style.base_style = styles[role.name if arabic else "Normal"]
-        style.quick_style = role.name not in ("Normal", "Header", "Footer")
-        lang = "ar" if arabic else "fr"
-        latin, script = role.size
-        size = script if arabic else latin
-        family = _FAMILY[lang]
-        line = role.line[arabic] * size
-        r_pr, p_pr = ooxml.rpr(style.element), ooxml.ppr(style.element)
-        if arabic:
-            ooxml.set_fonts(r_pr, family, family)
-            ooxml.set_bidi(p_pr)
-        ooxml.set_sizes(r_pr, size, script)
-        if role.bold:
-            ooxml.set_bold(r_pr)
-        if role.color:
-            ooxml.set_color(r_pr, role.color)
-        ooxml.set_spacing(p_pr, role.before * MM, role.after * MM, line)
-        if role.justify:
-            ooxml.set_alignment(p_pr, "left" if arabic else "both")
-        if role.keep_next:
-            ooxml.set_keep_next(p_pr)
-        if role.outline is not None:
-            ooxml.set_outline_level(p_pr, role.outline)
-        if not role.hyphenate:
-            ooxml.set_no_hyphenation(p_pr)
-        if role.rule:
-            side, width, space, color = role.rule
-            ooxml.set_border(p_pr, side, width, space * MM, color)
-        if role.end_tab:
-            ooxml.set_end_tab(p_pr, self.page.text_width)
-        if role.bullets:
-            ooxml.set_numbering(p_pr, _NUM_RTL if arabic else _NUM_LTR)
-
-    def _numbering(self) -> None:
-        # Created lazily by python-docx's template: the part exists, its content is replaced.
-        numbering = self.doc.part.numbering_part.element
-        lists = {
-            num_id: ooxml.BulletList(
-                label="•",
-                font=_FAMILY[lang],
-                indent_pt=_LIST_INDENT * MM,
-                hanging_pt=_LIST_HANGING * MM,
-                rtl=lang == "ar",
-            )
-            for num_id, lang in ((_NUM_LTR, "fr"), (_NUM_RTL, "ar"))
-        }
-        ooxml.bullet_definitions(numbering, lists)
+    def _families(self) -> list[ooxml.FontFamily]:
+        """The font table: the language's family with its four faces; the other one named
+        only, or with the faces the document may need (a form's values and what is typed
+        into it may be in either script; the poster sets numbers and addresses in the Latin
+        face); the forms' tick-box font."""
+        kept = {lang: set(docx_fonts.FACES) if lang == self.lang else set() for lang in FAMILY}
+        if self.source.is_form:
+            kept["ar" if self.lang == "fr" else "fr"] = {"regular"}
+        if self.source.kind == "poster" and self.lang == "ar":
+            kept["fr"] = {"regular", "bold"}
+        families = []
+        for lang in ("fr", "ar"):
+            family = docx_fonts.family(FAMILY[lang])
+            faces = {k: v for k, v in family.faces.items() if k in kept[lang]}
+            families.append(replace(family, faces=faces))
+        if self.source.is_form:
+            families.append(docx_fonts.tick_box_family())
+        return families
 
     # -- section, header, footer -----------------------------------------------------------
 
@@ -431,19 +415,25 @@ class _Writer:
         landscape = page.width > page.height
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(page.width), Mm(page.height)
-        section.top_margin, section.bottom_margin = Mm(page.top), Mm(page.bottom)
+        top = page.first_top or page.top
+        section.top_margin, section.bottom_margin = Mm(top), Mm(page.bottom)
         section.left_margin, section.right_margin = Mm(page.left), Mm(page.right)
         # As in the PDF, the header sits in the top margin with its rule on the margin's edge,
         # the footer likewise below the text block: the block keeps the whole page area.
-        gap = _FURNITURE_GAP * MM
-        section.header_distance = Pt(page.top * MM - self._furniture_height("Header") - gap)
-        section.footer_distance = Pt(page.bottom * MM - self._furniture_height("Footer") - gap)
+        section.header_distance = Pt(self._header_distance(top))
+        section.footer_distance = Pt(
+            page.footer_distance * MM
+            if page.footer_distance is not None
+            else page.bottom * MM - self._furniture_height("Footer") - page.footer_gap * MM
+        )
         section.gutter = Mm(0)
         if self.rtl:
             ooxml.set_section_rtl(section._sectPr)
+        header, footer = body.find("header"), body.find("footer")
+        if header is None and footer is None:
+            return
         # As in the PDF, the first page carries the title block instead of a running header.
         section.different_first_page_header_footer = True
-        header, footer = body.find("header"), body.find("footer")
         if header is not None:
             self._furniture(header, section.header, "Header")
             blank = section.first_page_header.paragraphs[0]
@@ -454,9 +444,14 @@ class _Writer:
             self._furniture(footer, section.footer, "Footer")
             self._furniture(footer, section.first_page_footer, "Footer")
 
+    def _header_distance(self, top_mm: float) -> float:
+        return top_mm * MM - self._furniture_height("Header") - self.page.header_gap * MM
+
     def _furniture_height(self, role: str) -> float:
         """Height of a one-line running header or footer with its rule, in points."""
-        spec = _ROLE[role]
+        spec = self.roles.get(role)
+        if spec is None:
+            return 0
         size = spec.size[self.rtl]
         rule = (spec.rule[2] * MM + spec.rule[1]) if spec.rule else 0
         return spec.line[self.rtl] * size + rule
@@ -470,61 +465,106 @@ class _Writer:
         pieces: list[_Piece] = []
         for i, child in enumerate(el):
             if i:
-                pieces.append(("\t", _State(literal=True)))
-            pieces.extend(_collapse(list(_inline(child, _State()))))
-        self._fill(paragraph._p, pieces)
+                pieces.append(("\t", State(literal=True)))
+            pieces.extend(pieces_of(child))
+        self.fill(paragraph._p, pieces)
+
+    def new_page_section(self) -> None:
+        """End the current section with the last paragraph and go on on a new page with the
+        page's usual margins (a form's first page has a smaller top margin): the new section
+        keeps the running header and footer."""
+        body = self.doc.element.body
+        last = body[-2] if len(body) > 1 else None  # the last block before the body's sectPr
+        if last is None or last.tag != ooxml.w("p"):
+            last = self.doc.add_paragraph()._p
+        current = body.sectPr
+        ooxml.insert(ooxml.ppr(last), copy.deepcopy(current))
+        for name in ("headerReference", "footerReference", "titlePg"):
+            ooxml.remove(current, name)  # inherited from the previous section
+        section = self.doc.sections[-1]
+        section.top_margin = Mm(self.page.top)
+        section.header_distance = Pt(self._header_distance(self.page.top))
 
     # -- blocks ----------------------------------------------------------------------------
 
-    def _block(self, el: etree._Element, container: object) -> None:
-        tag, classes = el.tag, _classes(el)
+    _P_ROLES = ("Issuer", "Edition", "Note")
+
+    def block(self, el: etree._Element, container: object) -> None:
+        """Write a block element of the tree (and its descendants) into `container`."""
+        if self.extension is not None and self.extension.block(el, container):
+            return
+        tag, cls = el.tag, classes(el)
         if tag in ("section", "div"):
             for child in el:
-                self._block(child, container)
+                self.block(child, container)
         elif tag == "p":
-            role = next((r for r in ("Issuer", "Edition", "Note") if r.lower() in classes),
-                        "Body Text")  # fmt: skip
-            self._paragraph(container, el, role)
+            role = next((r for r in self._P_ROLES if r.lower() in cls), "Body Text")
+            self.paragraph(container, el, role)
         elif tag in ("h1", "h2", "h3"):
-            self._paragraph(container, el, {"h1": "Title", "h2": "Heading 1",
-                                            "h3": "Heading 2"}[tag])  # fmt: skip
+            self.paragraph(container, el, {"h1": "Title", "h2": "Heading 1",
+                                           "h3": "Heading 2"}[tag])  # fmt: skip
         elif tag == "ul":
-            items = [li for li in el if li.tag == "li"]
-            for i, li in enumerate(items):
-                p = self._paragraph(container, li, "List Bullet")
-                if i == len(items) - 1:  # the list's own margin below its last item
-                    ooxml.set_space_after(ooxml.ppr(p), _LIST_END * MM)
+            self.bullets(container, el, "List Bullet")
         elif tag == "table":
             self._table(el)
         else:
             raise RenderError(f"the DOCX renderer does not know the block element <{tag}>")
 
-    def _paragraph(
+    def bullets(self, container: object, el: etree._Element, role: str) -> None:
+        items = [li for li in el if li.tag == "li"]
+        for i, li in enumerate(items):
+            p = self.paragraph(container, li, role)
+            if i == len(items) - 1:  # the list's own margin below its last item
+                ooxml.set_space_after(ooxml.ppr(p), _LIST_END * MM)
+
+    def paragraph(
         self,
         container: object,
-        el: etree._Element,
+        el: etree._Element | None,
         role: str,
         *,
         existing: object | None = None,
+        field_width: float | None = None,
     ) -> etree._Element:
+        """A paragraph of `role` with the inline content of `el` (none: empty), appended to
+        `container` or filling its `existing` empty paragraph; `field_width` (points) is the
+        room a text field's control takes."""
         paragraph = existing or container.add_paragraph()  # type: ignore[attr-defined]
         paragraph.style = self.doc.styles[self.style(role)]
         p = paragraph._p
         if self.rtl:
             ooxml.set_bidi(ooxml.ppr(p))
-        self._fill(p, _collapse(list(_inline(el, _State()))))
+        if el is not None:
+            self.fill(p, pieces_of(el), role=role, field_width=field_width)
         return p
 
-    def _fill(self, p: etree._Element, pieces: list[_Piece]) -> None:
+    def fill(
+        self,
+        p: etree._Element,
+        pieces: list[_Piece],
+        *,
+        role: str = "Normal",
+        field_width: float | None = None,
+    ) -> None:
         """Append runs (grouped in hyperlinks where the tree had links) to a paragraph."""
         if self.rtl:
-            pieces = _glue_openers(pieces)
+            pieces = _glue_openers(_enclose_tokens(_unisolate_rtl_values(pieces)))
+        accent = role in self.roles and self.roles[role].accent
+        strong = style_id(docx_styles.STRONG_ACCENT if accent else docx_styles.STRONG)
         for href, group in groupby(pieces, key=lambda piece: piece[1].href):
             target = p
             if href:
                 target = ooxml.add_hyperlink(p, self._link(href))
             for text, state in group:
-                style = STRONG if state.bold else HYPERLINK if href else None
+                style = strong if state.bold else style_id(docx_styles.HYPERLINK) if href else None
+                if state.control:
+                    self._control(target, state.control, role, field_width)
+                    continue
+                if state.blank:
+                    space = docx_fonts.text_width("\u00a0", self.family(role), self.size(role))
+                    blank = "\u00a0" * round(BLANK_WIDTH * MM / space)
+                    ooxml.add_run(target, blank, style=style_id(docx_styles.BLANK))
+                    continue
                 if state.field:
                     ooxml.add_field(target, state.field, "1", style=style)
                     continue
@@ -536,12 +576,56 @@ class _Writer:
                 for chunk, rtl in _direction_runs(text, self.rtl):
                     ooxml.add_run(target, chunk, style=style, rtl=rtl)
 
+    def _control(self, p: etree._Element, control: Control, role: str, width: float | None) -> None:
+        self.controls += 1
+        if control.type == "checkbox":
+            ooxml.add_checkbox_control(
+                p,
+                tag=control.name,
+                alias=control.label,
+                number=self.controls,
+                style=style_id(docx_styles.TICK_BOX),
+                font=docx_fonts.TICK_BOX_FAMILY,
+                unchecked=docx_fonts.UNCHECKED,
+                checked=docx_fonts.CHECKED,
+            )
+            return
+        # Blank spaces across the box: the placeholder a click selects and typing replaces.
+        space = docx_fonts.text_width(" ", self.family(role), self.size(role))
+        room = 0.9 * (width if width is not None else 30 * MM)
+        ooxml.add_text_control(p, tag=control.name, alias=control.label, number=self.controls,
+                               placeholder=" " * max(4, int(room / space)),
+                               rtl=self.rtl)  # fmt: skip
+
     def _link(self, href: str) -> str:
         if href not in self.links:
             self.links[href] = self.doc.part.relate_to(href, RT.HYPERLINK, is_external=True)
         return self.links[href]
 
     # -- tables ----------------------------------------------------------------------------
+
+    def layout_table(self, container: object, widths: list[float]) -> Any:
+        """A borderless table with columns of `widths` (points) and no rows yet, laid out in
+        the document's direction, for the parts of a page set side by side."""
+        table = _new_table(container, len(widths), self.page.text_width)
+        ooxml.set_table(
+            table._tbl.tblPr,
+            style=self.doc.styles[docx_styles.LAYOUT_TABLE].style_id,
+            width_pt=sum(widths),
+            rtl=self.rtl,
+            header_row=False,
+        )
+        ooxml.set_table_grid(table._tbl, widths)
+        return table
+
+    def fill_cell(self, cell: Any, blocks: list[etree._Element]) -> None:
+        """Write blocks into a table cell, in place of its initial empty paragraph."""
+        first = cell.paragraphs[0]._p
+        for el in blocks:
+            self.block(el, cell)
+        written = len(cell._tc.findall(ooxml.w("p"))) > 1
+        if written and first.find(ooxml.w("r")) is None:
+            cell._tc.remove(first)
 
     def _table(self, el: etree._Element) -> None:
         rows: list[tuple[etree._Element, bool]] = []
@@ -552,13 +636,13 @@ class _Writer:
                 rows.append((child, False))
         if not rows:
             return
-        columns = max(sum(_span(cell) for cell in tr) for tr, _ in rows)
+        columns = max(sum(span(cell) for cell in tr) for tr, _ in rows)
         widths = self._column_widths(rows, columns)
         table = self.doc.add_table(rows=0, cols=columns)
         tbl = table._tbl
         ooxml.set_table(
             tbl.tblPr,
-            style=self.doc.styles[TABLE_STYLE].style_id,
+            style=self.doc.styles[docx_styles.DOCUMENT_TABLE].style_id,
             width_pt=self.page.text_width,
             rtl=self.rtl,
             header_row=any(head for _, head in rows),
@@ -569,43 +653,43 @@ class _Writer:
             ooxml.set_row(row._tr.get_or_add_trPr(), header=head)
             col = 0
             for cell_el in tr:
-                span = _span(cell_el)
+                n = span(cell_el)
                 cell = row.cells[col]
-                if span > 1:
-                    cell = cell.merge(row.cells[col + span - 1])
+                if n > 1:
+                    cell = cell.merge(row.cells[col + n - 1])
                 heading = cell_el.tag == "th"
                 ooxml.set_cell(
                     cell._tc.get_or_add_tcPr(),
-                    width_pt=sum(widths[col : col + span]),
+                    width_pt=sum(widths[col : col + n]),
                     fill=_HEADER_FILL if heading else None,
                 )
                 self._cell(cell, cell_el, "Table Heading" if heading else "Table Text")
-                col += span
+                col += n
 
     def _cell(self, cell: object, el: etree._Element, role: str) -> None:
         blocks = [child for child in el if child.tag == "p"]
         sources = blocks or [el]
         first = cell.paragraphs[0]  # type: ignore[attr-defined]
         for i, source in enumerate(sources):
-            p = self._paragraph(cell, source, role, existing=first if i == 0 else None)
-            if "num" in _classes(el):
+            p = self.paragraph(cell, source, role, existing=first if i == 0 else None)
+            if "num" in classes(el):
                 ooxml.set_alignment(ooxml.ppr(p), "center")
 
     def _column_widths(self, rows: list[tuple[etree._Element, bool]], columns: int) -> list[float]:
         """Column widths as CSS's automatic table layout would give them: each column gets
         at least its longest unbreakable piece, then room in proportion to its content."""
-        family = _FAMILY[self.lang]
-        pad = 2 * _CELL_PADDING[1] * MM + _TABLE_RULE[0]
+        family = FAMILY[self.lang]
+        pad = 2 * docx_styles.CELL_PADDING[1] * MM + docx_styles.TABLE_RULE[0]
         low, high = [pad] * columns, [pad] * columns
         for tr, head in rows:
             col = 0
             for cell in tr:
-                span = _span(cell)
-                if span == 1:
-                    role = _ROLE["Table Heading" if head else "Table Text"]
+                n = span(cell)
+                if n == 1:
+                    role = self.roles["Table Heading" if head else "Table Text"]
                     size = role.size[self.rtl]
                     for source in [c for c in cell if c.tag == "p"] or [cell]:
-                        pieces = _collapse(list(_inline(source, _State())))
+                        pieces = pieces_of(source)
                         text = "".join(t for t, _ in pieces)
                         words = _unbreakable(pieces)
                         width = partial(docx_fonts.text_width, name=family, size_pt=size,
@@ -614,7 +698,7 @@ class _Writer:
                         # The estimate ignores kerning: a margin keeps a whole token whole.
                         longest = max(map(width, words), default=0) * _MEASURE_MARGIN
                         low[col] = max(low[col], longest + pad)
-                col += span
+                col += n
         total = self.page.text_width
         if sum(high) <= total:
             return [h * total / sum(high) for h in high]
@@ -625,7 +709,19 @@ class _Writer:
         return [lo + room * e / sum(extra) for lo, e in zip(low, extra, strict=True)]
 
 
-def _span(cell: etree._Element) -> int:
+_HEADER_FILL = "E8EEF5"
+_MEASURE_MARGIN = 1.06
+_LIST_END = 2.0  # mm after a list
+
+
+def _new_table(container: object, columns: int, width_pt: float) -> Any:
+    """An empty table appended to the document body, a cell, a header or a footer."""
+    if isinstance(container, docx.document.Document):
+        return container.add_table(rows=0, cols=columns)
+    return container.add_table(0, columns, Pt(width_pt))  # type: ignore[attr-defined]
+
+
+def span(cell: etree._Element) -> int:
     try:
         return max(1, int(cell.get("colspan", "1")))
     except ValueError:

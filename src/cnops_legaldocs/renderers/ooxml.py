@@ -54,6 +54,12 @@ CHILD_ORDER: dict[str, tuple[str, ...]] = {
     ),
     "tblBorders": ("top", "left", "start", "bottom", "right", "end", "insideH", "insideV"),
     "tblCellMar": ("top", "left", "start", "bottom", "right", "end"),
+    "tcBorders": ("top", "left", "start", "bottom", "right", "end", "insideH", "insideV"),
+    "tcMar": ("top", "left", "start", "bottom", "right", "end"),
+    "sdtPr": (
+        "rPr", "alias", "tag", "id", "lock", "placeholder", "temporary", "showingPlcHdr",
+        "dataBinding", "label", "tabIndex", "docPartObj", "text", "richText",
+    ),
     "tcPr": (
         "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap",
         "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark",
@@ -116,18 +122,23 @@ def prop(parent: etree._Element, name: str, **attrs: str | int) -> etree._Elemen
     `attrs` set as ``w:`` attributes."""
     child = parent.find(w(name))
     if child is None:
-        child = OxmlElement(f"w:{name}")
-        order = CHILD_ORDER[etree.QName(parent).localname]
-        rank = order.index(name)
-        for sibling in parent:
-            local = etree.QName(sibling).localname
-            if local in order and order.index(local) > rank:
-                sibling.addprevious(child)
-                break
-        else:
-            parent.append(child)
+        child = insert(parent, OxmlElement(f"w:{name}"))
     for key, value in attrs.items():
         child.set(w(key), str(value))
+    return child
+
+
+def insert(parent: etree._Element, child: etree._Element) -> etree._Element:
+    """Insert `child` into `parent` before its schema successors, and return it."""
+    order = CHILD_ORDER[etree.QName(parent).localname]
+    rank = order.index(etree.QName(child).localname)
+    for sibling in parent:
+        local = etree.QName(sibling).localname
+        if local in order and order.index(local) > rank:
+            sibling.addprevious(child)
+            break
+    else:
+        parent.append(child)
     return child
 
 
@@ -199,6 +210,18 @@ def set_bold(r_pr: etree._Element) -> None:
     prop(r_pr, "bCs")
 
 
+def set_italic(r_pr: etree._Element, on: bool = True) -> None:
+    """Italic for Latin and complex-script text alike (i and iCs), or explicitly not."""
+    attrs = {} if on else {"val": "0"}
+    prop(r_pr, "i", **attrs)
+    prop(r_pr, "iCs", **attrs)
+
+
+def set_underline(r_pr: etree._Element, kind: str) -> None:
+    """An underline: ``single``, ``dotted``…"""
+    prop(r_pr, "u", val=kind)
+
+
 def set_color(r_pr: etree._Element, rgb: str) -> None:
     prop(r_pr, "color", val=rgb)
 
@@ -219,9 +242,15 @@ def set_spacing(
     engines then lay lines out alike (Word measures "single" lines from a font's Windows
     metrics, LibreOffice from its typographic ones, and Amiri's differ by half)."""
     attrs: dict[str, str | int] = {"before": _twips(before_pt), "after": _twips(after_pt)}
-    if line_pt is not None:
+    if line_pt == AUTO_LINE:
+        attrs.update(line=240, lineRule="auto")  # single: as high as the line's content
+    elif line_pt is not None:
         attrs.update(line=_twips(line_pt), lineRule="exact")
     prop(p_pr, "spacing", **attrs)
+
+
+AUTO_LINE = 0.0
+"""The `set_spacing` line height of lines as high as what they hold (a picture)."""
 
 
 def set_space_after(p_pr: etree._Element, after_pt: float) -> None:
@@ -250,10 +279,36 @@ def set_no_hyphenation(p_pr: etree._Element) -> None:
     prop(p_pr, "suppressAutoHyphens")
 
 
-def set_border(p_pr: etree._Element, side: str, width_pt: float, space_pt: float, rgb: str) -> None:
-    """A rule along one side of a paragraph (``top`` or ``bottom``)."""
+def set_border(
+    p_pr: etree._Element,
+    side: str,
+    width_pt: float,
+    space_pt: float,
+    rgb: str,
+    kind: str = "single",
+) -> None:
+    """A rule along one side of a paragraph (``top``, ``bottom``, ``left``, ``right``: these
+    two are physical sides, a bidi paragraph does not swap them) or ``between`` paragraphs
+    with the same borders; `space_pt` is the distance to the text, `kind` the line
+    (``single``, ``dashed``, ``dotted``)."""
     borders = prop(p_pr, "pBdr")
-    prop(borders, side, val="single", sz=round(width_pt * 8), space=round(space_pt), color=rgb)
+    prop(borders, side, val=kind, sz=round(width_pt * 8), space=round(space_pt), color=rgb)
+
+
+def set_shading(pr: etree._Element, rgb: str) -> None:
+    """A background colour behind a paragraph (with its border spacing) or a table cell."""
+    prop(pr, "shd", val="clear", color="auto", fill=rgb)
+
+
+def set_indent(
+    p_pr: etree._Element, start_pt: float = 0, end_pt: float = 0, hanging_pt: float = 0
+) -> None:
+    """Indents from the start and end edges (``left`` and ``right``, which a bidi paragraph
+    reads as start and end), and a hanging first line."""
+    attrs = {"left": _twips(start_pt), "right": _twips(end_pt)}
+    if hanging_pt:
+        attrs["hanging"] = _twips(hanging_pt)
+    prop(p_pr, "ind", **attrs)
 
 
 def set_end_tab(p_pr: etree._Element, position_pt: float) -> None:
@@ -350,6 +405,89 @@ def add_hyperlink(paragraph: etree._Element, r_id: str) -> etree._Element:
 
 
 # --------------------------------------------------------------------------------------------
+# Content controls: the fields of a fillable form
+#
+# Each is a ``w:sdt`` whose ``w:tag`` is the field's stable name and ``w:alias`` (the title
+# Word shows on the control) its visible label; ``w:id`` numbers them in document order.
+
+
+def _control_properties(sdt: etree._Element, tag: str, alias: str, number: int) -> etree._Element:
+    sdt_pr = etree.SubElement(sdt, w("sdtPr"))
+    prop(sdt_pr, "alias", val=alias)
+    prop(sdt_pr, "tag", val=tag)
+    prop(sdt_pr, "id", val=number)
+    return sdt_pr
+
+
+def add_checkbox_control(
+    parent: etree._Element,
+    *,
+    tag: str,
+    alias: str,
+    number: int,
+    style: str,
+    font: str,
+    unchecked: str,
+    checked: str,
+) -> etree._Element:
+    """An inline tick box (Word 2010's ``w14:checkbox``), unticked: a run of the `unchecked`
+    character in character style `style`; Word and LibreOffice swap in `checked` (in `font`)
+    when it is clicked."""
+    sdt = OxmlElement("w:sdt")
+    sdt_pr = _control_properties(sdt, tag, alias, number)
+    prop(prop(sdt_pr, "rPr"), "rStyle", val=style)  # what Word gives the ticked character
+    box = etree.SubElement(sdt_pr, qn("w14:checkbox"))
+    etree.SubElement(box, qn("w14:checked")).set(qn("w14:val"), "0")
+    for name, char in (("checkedState", checked), ("uncheckedState", unchecked)):
+        state = etree.SubElement(box, qn(f"w14:{name}"))
+        state.set(qn("w14:val"), f"{ord(char):04X}")
+        state.set(qn("w14:font"), font)
+    content = etree.SubElement(sdt, w("sdtContent"))
+    run = add_run(content, unchecked, style=style)
+    # The font again on the run itself: in a table cell, LibreOffice 7.4 lets the document's
+    # default font override a character style's (and the boxes fall back to another font).
+    set_fonts(rpr(run), font, font)
+    parent.append(sdt)
+    return sdt
+
+
+def add_text_control(
+    parent: etree._Element,
+    *,
+    tag: str,
+    alias: str,
+    number: int,
+    placeholder: str,
+    rtl: bool = False,
+) -> etree._Element:
+    """An inline plain-text control showing `placeholder` (blank spaces that give the click
+    a target) until something is typed, which replaces it."""
+    sdt = OxmlElement("w:sdt")
+    sdt_pr = _control_properties(sdt, tag, alias, number)
+    prop(sdt_pr, "showingPlcHdr")
+    prop(sdt_pr, "text")
+    content = etree.SubElement(sdt, w("sdtContent"))
+    add_run(content, placeholder, rtl=rtl)
+    parent.append(sdt)
+    return sdt
+
+
+def block_control(*, tag: str, alias: str, number: int) -> tuple[etree._Element, etree._Element]:
+    """A block-level rich-text control: the ``w:sdt`` to place among paragraphs, and its
+    ``w:sdtContent`` to fill with them."""
+    sdt = OxmlElement("w:sdt")
+    _control_properties(sdt, tag, alias, number)
+    return sdt, etree.SubElement(sdt, w("sdtContent"))
+
+
+def set_picture_description(inline: etree._Element, text: str) -> None:
+    """The alternative text of an inline picture (what a screen reader says of it)."""
+    doc_pr = inline.find(qn("wp:docPr"))
+    if doc_pr is not None:
+        doc_pr.set("descr", text)
+
+
+# --------------------------------------------------------------------------------------------
 # Tables
 
 
@@ -407,15 +545,54 @@ def set_cell_margins(
         prop(margins, side, w=_twips(value), type="dxa")
 
 
-def set_cell(tc_pr: etree._Element, *, width_pt: float, fill: str | None = None) -> None:
+def set_cell(
+    tc_pr: etree._Element,
+    *,
+    width_pt: float,
+    fill: str | None = None,
+    borders: Mapping[str, Border] | None = None,
+    middle: bool = False,
+) -> None:
+    """A cell's width, background, own borders (``top``, ``left``, ``bottom``, ``right``:
+    physical sides, as in a paragraph) and vertical centring."""
     prop(tc_pr, "tcW", w=_twips(width_pt), type="dxa")
+    if borders:
+        edges = prop(tc_pr, "tcBorders")
+        for side, border in borders.items():
+            prop(edges, side, val=border.kind, sz=round(border.width_pt * 8), space=0,
+                 color=border.color)  # fmt: skip
     if fill:
-        prop(tc_pr, "shd", val="clear", color="auto", fill=fill)
+        set_shading(tc_pr, fill)
+    if middle:
+        prop(tc_pr, "vAlign", val="center")
 
 
-def set_row(tr_pr: etree._Element, *, header: bool) -> None:
-    """Rows never split across pages; header rows repeat on each page."""
+@dataclass(frozen=True)
+class Border:
+    """A line drawn along a cell's side."""
+
+    width_pt: float
+    color: str
+    kind: str = "single"
+
+
+def set_cell_padding(tc_pr: etree._Element, top_pt: float, side_pt: float, bottom_pt: float
+                     ) -> None:  # fmt: skip
+    """A cell's own margins (the same on both sides: no left/right question in bidi tables)."""
+    margins = prop(tc_pr, "tcMar")
+    for side, value in (("top", top_pt), ("left", side_pt), ("bottom", bottom_pt),
+                        ("right", side_pt)):  # fmt: skip
+        prop(margins, side, w=_twips(value), type="dxa")
+
+
+def set_row(
+    tr_pr: etree._Element, *, header: bool, height_pt: float | None = None, exact: bool = False
+) -> None:
+    """Rows never split across pages; header rows repeat on each page; a row may have a
+    minimum (or `exact`) height."""
     prop(tr_pr, "cantSplit")
+    if height_pt is not None:
+        prop(tr_pr, "trHeight", val=_twips(height_pt), hRule="exact" if exact else "atLeast")
     if header:
         prop(tr_pr, "tblHeader")
 
