@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -83,17 +84,41 @@ def render(document: Document, *, variant: str | None = None, forms: bool = Fals
     `forms` turns the document's ``input`` and ``textarea`` elements into AcroForm fields."""
     if variant is not None and variant not in VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r} (choose from {', '.join(VARIANTS)})")
-    font_config, sheets, fetcher = _styles()
-    html = weasyprint.HTML(
-        string=document.html(),
-        base_url=assets.templates_dir().as_uri() + "/",
-        url_fetcher=fetcher,
+    return write(
+        lay_out(document.html(), variant=variant, forms=forms), variant=variant, forms=forms
     )
-    return html.write_pdf(
-        stylesheets=sheets,
+
+
+def lay_out(
+    html: str,
+    *,
+    variant: str | None = None,
+    forms: bool = False,
+    extra: Sequence[weasyprint.CSS] = (),
+) -> weasyprint.Document:
+    """Lay HTML out with the package's stylesheets (then `extra`), fonts and fetcher: the pages
+    and their boxes, before drawing (`write` draws them)."""
+    font_config, sheets, fetcher = _styles()
+    page = weasyprint.HTML(
+        string=html, base_url=assets.templates_dir().as_uri() + "/", url_fetcher=fetcher
+    )
+    return page.render(
         font_config=font_config,
+        stylesheets=[*sheets, *extra],
         pdf_variant=variant,
         pdf_forms=forms,
         presentational_hints=False,
-        uncompressed_pdf=False,
     )
+
+
+def write(
+    laid_out: weasyprint.Document, *, variant: str | None = None, forms: bool = False
+) -> bytes:
+    """Draw laid-out pages as PDF bytes."""
+    return laid_out.write_pdf(pdf_variant=variant, pdf_forms=forms, uncompressed_pdf=False)
+
+
+def stylesheet(css: str) -> weasyprint.CSS:
+    """A stylesheet parsed with the package's fonts and fetcher, for `lay_out`'s `extra`."""
+    font_config, _, fetcher = _styles()
+    return weasyprint.CSS(string=css, font_config=font_config, url_fetcher=fetcher)
