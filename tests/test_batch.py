@@ -1,8 +1,9 @@
 """Production runs: names, CSV input, resume, bad rows, --merge, executors, progress, Ctrl-C.
 
-The forms (issue 4) are not there yet: the CSV path runs here with a stand-in row renderer
-(`tiny_forms`, blank pages whose width encodes the row) through the real engine; the branch
-notices run the real renderer end to end through the command line.
+The engine's tests run the CSV path with a stand-in row renderer (`tiny_forms`, blank pages
+whose width encodes the row), fast, through the real engine and the real row validation; the
+branch notices run the real renderer end to end through the command line, and the forms do in
+test_batch_forms.py.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ PEOPLE = [
     "El Idrissi,Amina,AB123456,100200300,12 rue Fès,0612345678,amina@example.ma",
     "Benali,Youssef,C987654,100200301,,,",
     "Alaoui,Karima,,100200302,,,",  # no CIN: refused while reading
-    "Tazi,Omar,D456789,100200303,,,bad",  # refused by the renderer (column email)
+    "Tazi,Omar,D456789,100200303,,,bad",  # refused while reading (column email)
     "Berrada,Salma,E112233,100200304,,,",
 ]
 PERSONAL = {v for row in PEOPLE for v in row.split(",") if len(v) > 2}
@@ -47,8 +48,6 @@ def tiny_forms(data, kind, lang, fmt):
     """A stand-in row renderer: odd rows give 1 page, even rows 3; page width = 400 + row."""
 
     def render(job: Job) -> bytes:
-        if job.person.get("email") == "bad":
-            raise DataError("not an e-mail address", field="email")
         pdf = pikepdf.new()
         for _ in range(1 if job.number % 2 else 3):
             pdf.add_blank_page(page_size=(400 + job.number, 800))
@@ -297,7 +296,7 @@ class TestEngine:
         assert (summary.rendered, summary.skipped, summary.failed) == (3, 0, 2)
         assert [str(f) for f in summary.failures] == [
             "row 3 (line 4): column cin: required, but empty",
-            "row 4 (line 5): column email: not an e-mail address",
+            "row 4 (line 5): column email: not an e-mail address (expected name@domain.ma)",
         ]
         files = sorted(p.name for p in out.glob("*.pdf"))
         assert files == ["0001-100200300.pdf", "0002-100200301.pdf", "0005-100200304.pdf"]

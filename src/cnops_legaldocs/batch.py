@@ -10,8 +10,8 @@ manifest (see `resume`) that lets a rerun skip the rows already complete.
 
 How a row becomes bytes is a *row renderer*, prepared once per worker for a kind, language and
 format (`Preparer`). The default renders each row's whole document with `api.render`; a kind
-can register a faster one in `ROW_RENDERERS` (for the forms: the blank form rendered once, each
-row's values laid over it).
+can register a faster one in `ROW_RENDERERS`: the forms do (`fastpath`: the form laid out once
+per worker, each row's values laid out over it).
 """
 
 from __future__ import annotations
@@ -30,25 +30,25 @@ from typing import Any, Protocol
 from . import api, assets, model
 from .branches import Branch
 from .csvrows import BadRow, CsvFile
+from .documents import FORM_KINDS
 from .errors import DataError, LegalDocsError, RenderError
 from .model import LegalData
 from .naming import NamePattern, name_key, safe_name
 from .output import WriteError, write_atomic
+from .person import FIELDS, Person
 from .resume import Manifest
 
 # --------------------------------------------------------------------------------------------
 # Kinds and rows
 
-PERSON_KEYS: tuple[str, ...] = (
-    "nom", "prenom", "cin", "immatriculation", "adresse", "telephone", "email",
-)  # fmt: skip
+PERSON_KEYS: tuple[str, ...] = FIELDS
 """The canonical person keys of the forms, and so the columns of their CSV files."""
 
 PERSON_REQUIRED: tuple[str, ...] = ("nom", "prenom", "cin", "immatriculation")
 """The columns a forms CSV must have."""
 
-PERSON_KINDS: tuple[str, ...] = ()
-"""Kinds rendered once per CSV row, the row being the person (the forms, issue 4, add theirs)."""
+PERSON_KINDS: tuple[str, ...] = FORM_KINDS
+"""Kinds rendered once per CSV row, the row being the person: the forms."""
 
 BRANCH_PATTERN = "{id}"
 PERSON_PATTERN = "{row}-{immatriculation}"
@@ -62,14 +62,15 @@ def batch_kinds() -> tuple[str, ...]:
 def check_person(values: Mapping[str, str]) -> dict[str, str]:
     """Check one row's person fields; return them as ``api.render(person=...)`` takes them.
 
-    The one place a row is validated before rendering. Its rules (CIN, phone, e-mail…) belong
-    to the forms (issue 4), whose validator replaces this body; until then, the required fields
-    must not be empty. Raises `DataError` with the column as `field`, never quoting the value.
+    The one place a row is validated before rendering: the required columns must not be empty,
+    and every value passes `Person.from_mapping` (CIN, phone, e-mail, length, fonts), which
+    also cleans it (the job carries the cleaned values). Raises `DataError` with the column as
+    `field`, never quoting the value.
     """
     for key in PERSON_REQUIRED:
         if not values.get(key, "").strip():
             raise DataError("required, but empty", field=key)
-    return {key: value for key, value in values.items() if value}
+    return dict(Person.from_mapping(values).values)
 
 
 @dataclass(frozen=True)
@@ -168,14 +169,21 @@ def prepare_documents(data: LegalData, kind: str, lang: str, fmt: str) -> RowRen
 
     def render(job: Job) -> bytes:
         if job.person is not None:
-            # `person=` is the forms' argument (issue 4): no person job exists before them.
             return api.render(data, kind, lang, fmt, person=dict(job.person))
         return api.render(data, kind, lang, fmt, branch=job.branch)
 
     return render
 
 
-ROW_RENDERERS: dict[str, Preparer] = {}
+def prepare_form(data: LegalData, kind: str, lang: str, fmt: str) -> RowRenderer:
+    """The forms' row renderer: `fastpath.prepare` (imported in the workers only: WeasyPrint
+    and pikepdf stay out of the commands that do not render)."""
+    from . import fastpath
+
+    return fastpath.prepare(data, kind, lang, fmt)
+
+
+ROW_RENDERERS: dict[str, Preparer] = dict.fromkeys(FORM_KINDS, prepare_form)
 """Faster row renderers by kind, in place of `prepare_documents`. Read when `render_many`
 starts and sent to the workers by reference, so registering in the calling process is enough."""
 

@@ -1,0 +1,280 @@
+"""Pre-filled forms in volume: the form laid out once, each row's values laid out over it.
+
+WeasyPrint spends most of a pre-filled form's time laying out the page, yet two rows differ
+only by the identity values, printed as page text in their boxes (``span.value``). So a
+`FormPrinter` (one per worker, kind and language) renders, once, the *base*: the form whose
+value boxes are present but empty (no placeholder text), with its AcroForm of the remaining
+fields, and reads from its layout where each value box is (page, border box). Per row it lays
+out only the values: a small document of the same boxes, absolutely positioned at those places,
+through the same stylesheets and fonts (so the same cascade: font, size, line height, direction
+and wrapping), and stamps its page over the base's (`stamp`).
+
+Why that is exact: the forms' stylesheet makes a value's box independent of the value (the
+identity grid's columns are sized by their labels, never by what is written in them), and a
+box's text is laid out within the box alone. What a value can change is the height of its box:
+a long address wraps onto more lines and the box grows, pushing what follows down. So each
+row's boxes are measured in the values' layout; when they are not the base's height, the row
+uses a base laid out with boxes of those heights (made once and kept: rows that wrap alike share
+it). A row whose values, placed over the base, do not land exactly in its boxes (which the
+stylesheet rules out, but a future template might not) is rendered whole instead (`slow`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import weasyprint
+from lxml import etree
+
+from . import documents
+from .model import LegalData
+from .person import Person
+from .renderers import pdf
+from .stamp import stamp
+
+if TYPE_CHECKING:
+    from .batch import Job
+
+SLOT_CLASS = "value"
+"""The class of a pre-filled value's box in the document tree (see `documents`)."""
+
+_OVERLAY = "cnops-values"  # class of the values' document body, and its page name
+_TOLERANCE = 1e-3  # CSS px (1/96 in): how far a measured box may be from the base's one
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a value's box is: page index and border box in CSS px, page coordinates."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def matches(self, other: Slot) -> bool:
+        return self.page == other.page and all(
+            abs(a - b) <= _TOLERANCE
+            for a, b in zip(
+                (self.x, self.y, self.width, self.height),
+                (other.x, other.y, other.width, other.height),
+                strict=True,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Base:
+    """The form laid out once for a set of filled fields (and box heights): its PDF, the
+    value boxes and the sheets that put a page of values on a page of that size."""
+
+    pdf: bytes
+    slots: Mapping[str, Slot]
+    sheets: tuple[weasyprint.CSS, ...]  # by page index
+
+
+@dataclass
+class Stats:
+    """How the rows of a printer were made."""
+
+    fast: int = 0  # values over the first base of their fields
+    rebased: int = 0  # values over a base with taller boxes (wrapped values)
+    slow: int = 0  # rendered whole
+
+
+@dataclass
+class FormPrinter:
+    """Pre-filled forms of one kind and language, made fast; one per worker process.
+
+    Bases are kept per set of filled fields and box heights, the `keep` most recent ones (so
+    memory stays bounded however many rows and shapes go through)."""
+
+    data: LegalData
+    kind: str
+    lang: str
+    keep: int = 16
+    stats: Stats = field(default_factory=Stats)
+    _bases: OrderedDict[tuple[object, ...], Base] = field(default_factory=OrderedDict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in documents.FORM_KINDS:
+            raise ValueError(f"{self.kind!r} is not a form")
+
+    def render(self, person: Mapping[str, str]) -> bytes:
+        """The PDF of the form pre-filled with `person`, as `api.render` makes it; a bad value
+        raises `DataError` naming the field."""
+        filled = Person.from_mapping(person)
+        document = documents.build(self.data, self.kind, self.lang, person=filled)
+        fields = tuple(_value_boxes(document.root))
+        base = self.base(fields)
+        pages, placed = _lay_out_values(document.root, base)
+        rebased = not _fits(placed, base.slots, heights_only=True)
+        if rebased:
+            heights = tuple(placed[name].height for name in fields)
+            base = self.base(fields, heights)
+            pages, placed = _lay_out_values(document.root, base)
+        if not _fits(placed, base.slots):
+            self.stats.slow += 1
+            return pdf.render(document, forms=True)
+        if rebased:
+            self.stats.rebased += 1
+        else:
+            self.stats.fast += 1
+        return stamp(base.pdf, {page: pdf.write(laid_out) for page, laid_out in pages.items()})
+
+    def base(self, fields: tuple[str, ...], heights: tuple[float, ...] | None = None) -> Base:
+        """The form with empty boxes for `fields` (of the given border-box `heights` in CSS px,
+        or their own), laid out and drawn once, then kept."""
+        key = (fields, heights)
+        base = self._bases.get(key)
+        if base is not None:
+            self._bases.move_to_end(key)
+            return base
+        empty = Person(dict.fromkeys(fields, ""))
+        document = documents.build(self.data, self.kind, self.lang, person=empty)
+        boxes = _value_boxes(document.root)
+        for index, box in enumerate(boxes.values()):
+            box.text = None
+            for child in list(box):
+                box.remove(child)
+            if heights is not None:
+                box.set("style", f"height: {heights[index]!r}px")
+        laid_out = pdf.lay_out(document.html(), forms=True)
+        slots = _slots(laid_out)
+        sheets = tuple(
+            pdf.stylesheet(
+                f"@page {_OVERLAY} {{ size: {page.width!r}px {page.height!r}px; margin: 0;"
+                " @top-center { content: none } @bottom-center { content: none } }\n"
+                f"html body.{_OVERLAY} {{ page: {_OVERLAY} }}"
+            )
+            for page in laid_out.pages
+        )
+        base = Base(pdf.write(laid_out, forms=True), slots, sheets)
+        self._bases[key] = base
+        while len(self._bases) > self.keep:
+            self._bases.popitem(last=False)
+        return base
+
+
+def _value_boxes(root: etree._Element) -> dict[str, etree._Element]:
+    """The value boxes of a document tree by field name, in document order."""
+    return {
+        el.get("data-field"): el
+        for el in root.iter("span")
+        if SLOT_CLASS in el.get("class", "").split() and el.get("data-field")
+    }
+
+
+def _slots(laid_out: weasyprint.Document) -> dict[str, Slot]:
+    """Where each value box was laid out (the first fragment of each)."""
+    slots: dict[str, Slot] = {}
+
+    def walk(box: object, page: int) -> None:
+        box = getattr(box, "_box", box)  # an absolutely positioned box's placeholder
+        element = getattr(box, "element", None)
+        if (
+            isinstance(box, weasyprint.formatting_structure.boxes.BlockBox)
+            and element is not None
+            and getattr(box, "element_tag", None) == "span"
+            and SLOT_CLASS in (element.get("class") or "").split()
+        ):
+            name = element.get("data-field")
+            if name and name not in slots:
+                slots[name] = Slot(
+                    page,
+                    box.border_box_x(),
+                    box.border_box_y(),
+                    box.border_width(),
+                    box.border_height(),
+                )
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, page)
+
+    for number, page in enumerate(laid_out.pages):
+        walk(page._page_box, number)
+    return slots
+
+
+def _fits(placed: Mapping[str, Slot], slots: Mapping[str, Slot], heights_only=False) -> bool:
+    """Whether every value box landed on its base box (or has at least its height)."""
+    if placed.keys() != slots.keys():
+        return False
+    if heights_only:
+        return all(abs(placed[n].height - slots[n].height) <= _TOLERANCE for n in slots)
+    return all(placed[n].matches(slots[n]) for n in slots)
+
+
+def _lay_out_values(
+    root: etree._Element, base: Base
+) -> tuple[dict[int, weasyprint.Document], dict[str, Slot]]:
+    """The values laid out alone, page by page of `base`, and where each value's box landed:
+    the document tree reduced to its value boxes (kept verbatim, with the bare shells of their
+    ancestors for the cascade), each placed absolutely on its base box, without border or
+    background (the base draws them)."""
+    pages: dict[int, weasyprint.Document] = {}
+    placed: dict[str, Slot] = {}
+    for page in sorted({slot.page for slot in base.slots.values()}):
+        names = {name for name, slot in base.slots.items() if slot.page == page}
+        laid_out = pdf.lay_out(_values_html(root, base, names), extra=(base.sheets[page],))
+        pages[page] = laid_out
+        for name, slot in _slots(laid_out).items():
+            placed[name] = Slot(page, slot.x, slot.y, slot.width, slot.height)
+    return pages, placed
+
+
+def _values_html(root: etree._Element, base: Base, names: set[str]) -> str:
+    root = copy.deepcopy(root)
+    boxes = {name: el for name, el in _value_boxes(root).items() if name in names}
+    keep = set(boxes.values())
+    lineage = {a for el in keep for a in el.iterancestors()}
+    head = root.find("head")
+    if head is not None:
+        for child in list(head):
+            if child.tag != "meta" or child.get("charset") is None:
+                head.remove(child)
+    body = root.find("body")
+    assert body is not None
+    _prune(body, keep, lineage)
+    body.set("class", f"{body.get('class', '')} {_OVERLAY}".strip())
+    for name, el in boxes.items():
+        slot = base.slots[name]
+        el.set(
+            "style",
+            f"position: absolute; left: {slot.x!r}px; top: {slot.y!r}px; "
+            f"width: {slot.width!r}px; margin: 0; border-color: transparent; "
+            "background: none",
+        )
+    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode", method="html")
+
+
+def _prune(elem: etree._Element, keep: set[etree._Element], lineage: set[etree._Element]) -> None:
+    """Remove from `elem` everything but the kept elements and their ancestors' bare shells."""
+    elem.text = None
+    for child in list(elem):
+        if child in keep:
+            child.tail = None
+        elif child in lineage:
+            child.tail = None
+            _prune(child, keep, lineage)
+        else:
+            elem.remove(child)
+
+
+def prepare(data: LegalData, kind: str, lang: str, fmt: str) -> Callable[[Job], bytes]:
+    """The forms' row renderer for `batch.render_many` (see `batch.Preparer`): a `FormPrinter`
+    per worker for PDF; other formats render each row whole."""
+    from .batch import prepare_documents
+
+    if fmt != "pdf":
+        return prepare_documents(data, kind, lang, fmt)
+    printer = FormPrinter(data, kind, lang)
+
+    def render(job: Job) -> bytes:
+        return printer.render(job.person or {})
+
+    return render
