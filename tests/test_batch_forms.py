@@ -17,7 +17,7 @@ import pytest
 from PIL import Image, ImageChops
 
 import cnops_legaldocs as lib
-from cnops_legaldocs import fastpath
+from cnops_legaldocs import fastpath, stamp
 from cnops_legaldocs.documents import build
 from cnops_legaldocs.person import Person
 from cnops_legaldocs.renderers import pdf as pdf_renderer
@@ -292,3 +292,38 @@ def test_merge_of_forms(tmp_path):
         assert [line.page for line in lines(content) if name in line.visual] == [page]
     with pikepdf.open(merged) as pdf:
         assert str(pdf.Root.Lang) == "fr"
+
+
+def one_font_page(content: bytes) -> bytes:
+    """A one-page PDF whose content draws with font /F1 (Helvetica)."""
+    pdf = pikepdf.new()
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+    )
+    pdf.add_blank_page(page_size=(200, 100))
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+    page.Contents = pdf.make_stream(content)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        b"BT /F1 9 Tf 10 50 Td <42> Tj ET",  # as WeasyPrint writes: renamed by a scan
+        b"BT /F1 9 Tf 10 50 Td (/F1 is text) Tj ET",  # a literal string: parsed, then renamed
+    ],
+)
+def test_stamp_renames_the_stamps_resources(top):
+    base = one_font_page(b"BT /F1 12 Tf 10 10 Td <41> Tj ET")
+    with pikepdf.open(io.BytesIO(stamp.stamp(base, {0: one_font_page(top)}))) as pdf:
+        page = pdf.pages[0]
+        (new,) = set(page.Resources.Font.keys()) - {"/F1"}
+        fonts = [str(ops[0]) for ops, op in pikepdf.parse_content_stream(page) if str(op) == "Tf"]
+        assert fonts == ["/F1", new]
+        strings = [
+            bytes(ops[0]) for ops, op in pikepdf.parse_content_stream(page) if str(op) == "Tj"
+        ]
+        assert strings[-1] in (b"B", b"/F1 is text")  # the text itself is left alone

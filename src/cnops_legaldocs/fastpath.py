@@ -7,7 +7,9 @@ value boxes are present but empty (no placeholder text), with its AcroForm of th
 fields, and reads from its layout where each value box is (page, border box). Per row it lays
 out only the values: a small document of the same boxes, absolutely positioned at those places,
 through the same stylesheets and fonts (so the same cascade: font, size, line height, direction
-and wrapping), and stamps its page over the base's (`stamp`).
+and wrapping), with transparent borders and no background (the base draws them), and stamps its
+page over the base's (`stamp`). Rasterised, the result is the row rendered whole, pixel for
+pixel (tests/test_batch_forms.py); it costs a fifth of the time.
 
 Why that is exact: the forms' stylesheet makes a value's box independent of the value (the
 identity grid's columns are sized by their labels, never by what is written in them), and a
@@ -146,12 +148,8 @@ class FormPrinter:
         laid_out = pdf.lay_out(document.html(), forms=True)
         slots = _slots(laid_out)
         sheets = tuple(
-            pdf.stylesheet(
-                f"@page {_OVERLAY} {{ size: {page.width!r}px {page.height!r}px; margin: 0;"
-                " @top-center { content: none } @bottom-center { content: none } }\n"
-                f"html body.{_OVERLAY} {{ page: {_OVERLAY} }}"
-            )
-            for page in laid_out.pages
+            pdf.stylesheet(_values_css(page.width, page.height, slots, number))
+            for number, page in enumerate(laid_out.pages)
         )
         base = Base(pdf.write(laid_out, forms=True), slots, sheets)
         self._bases[key] = base
@@ -212,57 +210,62 @@ def _fits(placed: Mapping[str, Slot], slots: Mapping[str, Slot], heights_only=Fa
 def _lay_out_values(
     root: etree._Element, base: Base
 ) -> tuple[dict[int, weasyprint.Document], dict[str, Slot]]:
-    """The values laid out alone, page by page of `base`, and where each value's box landed:
-    the document tree reduced to its value boxes (kept verbatim, with the bare shells of their
-    ancestors for the cascade), each placed absolutely on its base box, without border or
-    background (the base draws them)."""
+    """The values laid out alone, page by page of `base` (`_values_html`, `_values_css`), and
+    where each value's box landed."""
     pages: dict[int, weasyprint.Document] = {}
     placed: dict[str, Slot] = {}
     for page in sorted({slot.page for slot in base.slots.values()}):
         names = {name for name, slot in base.slots.items() if slot.page == page}
-        laid_out = pdf.lay_out(_values_html(root, base, names), extra=(base.sheets[page],))
+        laid_out = pdf.lay_out(_values_html(root, names), extra=(base.sheets[page],))
         pages[page] = laid_out
         for name, slot in _slots(laid_out).items():
             placed[name] = Slot(page, slot.x, slot.y, slot.width, slot.height)
     return pages, placed
 
 
-def _values_html(root: etree._Element, base: Base, names: set[str]) -> str:
-    root = copy.deepcopy(root)
-    boxes = {name: el for name, el in _value_boxes(root).items() if name in names}
-    keep = set(boxes.values())
-    lineage = {a for el in keep for a in el.iterancestors()}
-    head = root.find("head")
-    if head is not None:
-        for child in list(head):
-            if child.tag != "meta" or child.get("charset") is None:
-                head.remove(child)
-    body = root.find("body")
+def _values_css(width: float, height: float, slots: Mapping[str, Slot], page: int) -> str:
+    """The stylesheet that puts the values of one page of a base where its boxes are: a page of
+    its size without margins or margin boxes, each value box absolutely positioned on its base
+    box, its border (kept for its width) and background left to the base."""
+    rules = [
+        f"@page {_OVERLAY} {{ size: {width!r}px {height!r}px; margin: 0;"
+        " @top-center { content: none } @bottom-center { content: none } }",
+        f"html body.{_OVERLAY} {{ page: {_OVERLAY} }}",
+    ]
+    rules += [
+        f'span.{SLOT_CLASS}[data-field="{name}"] {{ position: absolute !important; '
+        f"left: {slot.x!r}px !important; top: {slot.y!r}px !important; "
+        f"width: {slot.width!r}px !important; margin: 0 !important; "
+        "border-color: transparent !important; background: none !important }"
+        for name, slot in slots.items()
+        if slot.page == page
+    ]
+    return "\n".join(rules)
+
+
+def _values_html(root: etree._Element, names: set[str]) -> str:
+    """The document reduced to the value boxes of `names`, kept verbatim, inside bare copies of
+    their ancestors (tag and attributes: what the cascade reads), boxes whose ancestors are
+    alike sharing them (they are absolutely positioned: the flow between them is irrelevant)."""
+    out = etree.Element(root.tag, dict(root.attrib))
+    etree.SubElement(etree.SubElement(out, "head"), "meta", charset="utf-8")
+    shells: dict[tuple[object, ...], etree._Element] = {}
+    for name, box in _value_boxes(root).items():
+        if name not in names:
+            continue
+        parent, key = out, ()
+        for ancestor in reversed(list(box.iterancestors())[:-1]):  # below the root
+            key += ((ancestor.tag, tuple(ancestor.attrib.items())),)
+            if key not in shells:
+                shells[key] = etree.SubElement(parent, ancestor.tag, dict(ancestor.attrib))
+            parent = shells[key]
+        copied = copy.deepcopy(box)
+        copied.tail = None
+        parent.append(copied)
+    body = out.find("body")
     assert body is not None
-    _prune(body, keep, lineage)
     body.set("class", f"{body.get('class', '')} {_OVERLAY}".strip())
-    for name, el in boxes.items():
-        slot = base.slots[name]
-        el.set(
-            "style",
-            f"position: absolute; left: {slot.x!r}px; top: {slot.y!r}px; "
-            f"width: {slot.width!r}px; margin: 0; border-color: transparent; "
-            "background: none",
-        )
-    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode", method="html")
-
-
-def _prune(elem: etree._Element, keep: set[etree._Element], lineage: set[etree._Element]) -> None:
-    """Remove from `elem` everything but the kept elements and their ancestors' bare shells."""
-    elem.text = None
-    for child in list(elem):
-        if child in keep:
-            child.tail = None
-        elif child in lineage:
-            child.tail = None
-            _prune(child, keep, lineage)
-        else:
-            elem.remove(child)
+    return "<!DOCTYPE html>\n" + etree.tostring(out, encoding="unicode", method="html")
 
 
 def prepare(data: LegalData, kind: str, lang: str, fmt: str) -> Callable[[Job], bytes]:

@@ -5,12 +5,14 @@ so that the result has the structure of a page drawn in one go (text extractors 
 both alike). Each stream runs in its own saved graphics state (WeasyPrint sets its page
 transformation without restoring it), and the stamp's resources are renamed so that they
 cannot collide with the base's (WeasyPrint names fonts after their description: both files
-name the same font alike, with different subsets).
+name the same font alike, with different subsets). Streams are copied as they are, never
+decompressed and compressed again.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 
 import pikepdf
@@ -73,16 +75,7 @@ def _stamp_page(
                 value = top_pdf.make_indirect(value)
             target[new] = pdf.copy_foreign(value)
             renamed[(category, key)] = new
-    instructions = []
-    for operands, operator in pikepdf.parse_content_stream(top):
-        category = _OPERAND_CATEGORY.get(str(operator))
-        if category is not None:
-            operands = [
-                renamed.get((category, str(op)), op) if isinstance(op, Name) else op
-                for op in operands
-            ]
-        instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
-    top_stream = pikepdf.unparse_content_stream(instructions)
+    top_stream = _renamed_content(top, renamed)
     own = page.obj.Contents
     streams = list(own) if isinstance(own, pikepdf.Array) else [own]
     page.obj.Contents = pikepdf.Array(
@@ -92,3 +85,37 @@ def _stamp_page(
             pdf.make_stream(b"\nQ\nq\n" + top_stream + b"\nQ\n"),
         ]
     )
+
+
+# What may hide a name token from a plain scan: a literal string, a comment, inline image data.
+_OPAQUE = re.compile(rb"[(%]|(?:^|\s)ID\s")
+
+
+def _renamed_content(page: pikepdf.Page, renamed: Mapping[tuple[str, str], Name]) -> bytes:
+    """The page's content with its resource names replaced. Most streams (WeasyPrint's: hex
+    strings, no comments, no inline images) are renamed with a scan of their name tokens,
+    which is exact there (a "/" always starts a name); others are parsed and rewritten."""
+    content = page.obj.Contents
+    streams = list(content) if isinstance(content, pikepdf.Array) else [content]
+    raw = b"\n".join(stream.read_bytes() for stream in streams)
+    by_name = {str(old).encode()[1:]: str(new).encode()[1:] for (_, old), new in renamed.items()}
+    if len(by_name) == len(renamed) and not _OPAQUE.search(raw):
+        if not by_name:
+            return raw
+        names = b"|".join(re.escape(name) for name in sorted(by_name, key=len, reverse=True))
+        token = re.compile(rb"/(" + names + rb")(?=[\s()<>\[\]{}/%]|$)")
+        return token.sub(lambda m: b"/" + by_name[m.group(1)], raw)
+    instructions = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            instructions.append(instruction)
+            continue
+        operands, operator = instruction.operands, instruction.operator
+        category = _OPERAND_CATEGORY.get(str(operator))
+        if category is not None:
+            operands = [
+                renamed.get((category, str(op)), op) if isinstance(op, Name) else op
+                for op in operands
+            ]
+        instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+    return pikepdf.unparse_content_stream(instructions)
