@@ -292,6 +292,15 @@ def test_merge_of_forms(tmp_path):
         assert [line.page for line in lines(content) if name in line.visual] == [page]
     with pikepdf.open(merged) as pdf:
         assert str(pdf.Root.Lang) == "fr"
+        # A print file: the forms' fields (which would share names) are left out, without a
+        # warning; their boxes are drawn on the pages.
+        assert "/AcroForm" not in pdf.Root
+        assert not [a for p in pdf.pages for a in p.get("/Annots", []) if a.Subtype == "/Widget"]
+    assert "Warning" not in result.stderr
+    # The first request's pages are the ones `render` makes for that row.
+    alone = lib.render(lib.load(), "rights-request", "fr", person=MIXED)
+    for a, b in zip(raster(alone), raster(content)[:2], strict=True):
+        assert ImageChops.difference(a, b).getbbox() is None
 
 
 def one_font_page(content: bytes) -> bytes:
