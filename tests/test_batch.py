@@ -26,6 +26,7 @@ from cnops_legaldocs import DataError, batch, cli
 from cnops_legaldocs.batch import Job, person_file, person_jobs, render_many
 from cnops_legaldocs.csvrows import BadRow, CsvFile
 from cnops_legaldocs.naming import MAX_BYTES, NamePattern, safe_name
+from cnops_legaldocs.output import WriteError, write_atomic
 from cnops_legaldocs.progress import Progress
 from pdfread import lines, pages
 
@@ -369,6 +370,44 @@ class TestEngine:
         summary = render_many(jobs, tmp_path / "out", prepare=tiny_forms, workers=1)
         assert "not safe" in summary.failures[0].reason
         assert not (tmp_path / "escape.pdf").exists()
+
+    def test_files_are_written_while_the_next_row_renders_results_in_row_order(
+        self, tmp_path, monkeypatch
+    ):
+        """A worker writes a row's file in a thread while it renders the next one; a failed
+        render or write is still reported for its own row, without the file name."""
+
+        def flaky(data, kind, lang, fmt):
+            render = tiny_forms(data, kind, lang, fmt)
+
+            def one(job: Job) -> bytes:
+                if job.number == 2:
+                    raise DataError("cannot be printed", field="nom")
+                return render(job)
+
+            return one
+
+        def write(path, content, *, private=False):
+            if path.name.startswith("0003"):
+                raise WriteError(path, "the disk is full")
+            return write_atomic(path, content, private=private)
+
+        monkeypatch.setattr(batch, "write_atomic", write)
+        jobs = [Job(n, f"000{n}-x", "form", "fr", person={"nom": "x"}) for n in range(1, 6)]
+        spec = batch._Spec(None, "key", str(tmp_path), flaky, {})
+        results = batch._render_chunk(spec, jobs)
+        assert [str(r) if r else None for r in results] == [
+            None,
+            "row 2: column nom: cannot be printed",
+            "row 3: its file cannot be written: the disk is full",
+            None,
+            None,
+        ]
+        assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
+            "0001-x.pdf",
+            "0004-x.pdf",
+            "0005-x.pdf",
+        ]
 
     def test_one_batch_per_directory_at_a_time(self, tmp_path):
         from cnops_legaldocs.errors import RenderError

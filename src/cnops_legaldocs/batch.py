@@ -218,24 +218,44 @@ def _row_renderer(spec: _Spec, job: Job) -> RowRenderer:
 
 
 def _render_chunk(spec: _Spec, jobs: Sequence[Job]) -> list[RowFailure | None]:
-    """Render and write some jobs (in a worker); a failure per row, None when written."""
-    results: list[RowFailure | None] = []
-    for job in jobs:
-        try:
-            content = _row_renderer(spec, job)(job)
-            write_atomic(Path(spec.directory) / job.filename, content, private=job.private)
-            results.append(None)
-        except DataError as exc:
-            results.append(RowFailure(job.number, exc.message, exc.field, job.line))
-        except WriteError as exc:  # its message would show the file name: row values
-            reason = f"its file cannot be written: {exc.reason}"
-            results.append(RowFailure(job.number, reason, line=job.line))
-        except LegalDocsError as exc:
-            results.append(RowFailure(job.number, str(exc), line=job.line))
-        except Exception as exc:
-            reason = f"unexpected failure ({type(exc).__name__})"
-            results.append(RowFailure(job.number, reason, line=job.line))
+    """Render and write some jobs (in a worker); a failure per row, None when written. Each
+    row's file is written (and synced to disk) by a thread while the next row renders."""
+    results: list[RowFailure | None] = [None] * len(jobs)
+    directory = Path(spec.directory)
+    with cf.ThreadPoolExecutor(1) as writer:
+        writing: tuple[int, cf.Future[Path]] | None = None
+        for index, job in enumerate(jobs):
+            try:
+                content = _row_renderer(spec, job)(job)
+            except Exception as exc:
+                results[index] = _failure(job, exc)
+                continue
+            if writing is not None:
+                results[writing[0]] = _written(jobs[writing[0]], writing[1])
+            path = directory / job.filename
+            writing = (index, writer.submit(write_atomic, path, content, private=job.private))
+        if writing is not None:
+            results[writing[0]] = _written(jobs[writing[0]], writing[1])
     return results
+
+
+def _written(job: Job, writing: cf.Future[Path]) -> RowFailure | None:
+    try:
+        writing.result()
+    except Exception as exc:
+        return _failure(job, exc)
+    return None
+
+
+def _failure(job: Job, exc: Exception) -> RowFailure:
+    """What a row's exception says, without its values."""
+    if isinstance(exc, DataError):
+        return RowFailure(job.number, exc.message, exc.field, job.line)
+    if isinstance(exc, WriteError):  # its message would show the file name: row values
+        return RowFailure(job.number, f"its file cannot be written: {exc.reason}", line=job.line)
+    if isinstance(exc, LegalDocsError):
+        return RowFailure(job.number, str(exc), line=job.line)
+    return RowFailure(job.number, f"unexpected failure ({type(exc).__name__})", line=job.line)
 
 
 def _ignore_sigint() -> None:
