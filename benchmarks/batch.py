@@ -27,6 +27,7 @@ import csv
 import os
 import platform
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -97,7 +98,8 @@ def write_csv(path: Path, rows: Sequence[dict[str, str]]) -> Path:
 class Run:
     rows: int
     pages: int  # pages per row
-    seconds: float
+    seconds: float  # wall clock
+    cpu: float  # CPU seconds (user and system) of every process and thread involved
     peak_tree_mb: float = 0.0  # resident set of the process and its children, summed
     peak_process_mb: float = 0.0  # largest single process
 
@@ -108,6 +110,10 @@ class Run:
     @property
     def ms_per_page(self) -> float:
         return 1000 * self.seconds / (self.rows * self.pages)
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.cpu / (self.rows * self.pages)
 
 
 class PeakRss:
@@ -158,7 +164,7 @@ def library_batch(
     command += ["--lang", LANG, "--format", fmt, "--jobs", str(jobs), "--quiet", "-o", str(out)]
     if merge:
         command.append("--merge")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = PeakRss(process.pid)
     _, stderr = process.communicate()
@@ -168,7 +174,13 @@ def library_batch(
         raise SystemExit(f"batch failed ({process.returncode}): {stderr.decode()[-2000:]}")
     files = [p for p in out.iterdir() if p.suffix == f".{fmt}"]
     pages = _pages(files[0]) // (rows if merge else 1) if fmt == "pdf" else 1
-    return Run(rows, pages, seconds, peak.tree / 2**20, peak.single / 2**20)
+    cpu = _children_cpu() - cpu  # the command and its pool, all waited for
+    return Run(rows, pages, seconds, cpu, peak.tree / 2**20, peak.single / 2**20)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _pages(path: Path) -> int:
@@ -222,10 +234,10 @@ def typst_loop(rows: Sequence[dict[str, str]], out: Path) -> Run:
 
 
 def _timed(rows: Sequence[dict[str, str]], one: Callable[[int, dict[str, str]], None], pages: int):
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for n, row in enumerate(rows):
         one(n, row)
-    return Run(len(rows), pages, time.perf_counter() - started)
+    return Run(len(rows), pages, time.perf_counter() - started, time.process_time() - cpu)
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,7 +305,7 @@ def _bench(count: int, loop_rows: int, jobs: int, work: Path) -> int:
         memory = f", peak RSS {run.peak_tree_mb:.0f} MiB tree" if run.peak_tree_mb else ""
         print(
             f"{label}: {run.rows} rows in {run.seconds:.1f} s = {run.rate:.1f} rows/s, "
-            f"{run.ms_per_page:.1f} ms/page{memory}",
+            f"{run.ms_per_page:.1f} ms/page, CPU {run.cpu_ms_per_page:.1f} ms/page{memory}",
             flush=True,
         )
         return run
@@ -324,6 +336,14 @@ def _bench(count: int, loop_rows: int, jobs: int, work: Path) -> int:
         library_batch(KIND, large, 10 * count, work / "e", jobs=jobs),
     )
 
+    print("\n| measurement | rows | seconds | rows/s | ms/page | CPU ms/page | peak RSS |")
+    print("|---|--:|--:|--:|--:|--:|--:|")
+    for label, run in figures:
+        rss = f"{run.peak_tree_mb:.0f} MiB" if run.peak_tree_mb else ""
+        print(
+            f"| {label.strip()} | {run.rows} | {run.seconds:.1f} | {run.rate:.1f} | "
+            f"{run.ms_per_page:.1f} | {run.cpu_ms_per_page:.1f} | {rss} |"
+        )
     speedup = separate.rate / loop.rate
     per_page = separate.ms_per_page / typst.ms_per_page
     memory = tenfold.peak_tree_mb / separate.peak_tree_mb
