@@ -24,6 +24,7 @@ stylesheet rules out, but a future template might not) is rendered whole instead
 from __future__ import annotations
 
 import copy
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -93,7 +94,8 @@ class FormPrinter:
     """Pre-filled forms of one kind and language, made fast; one per worker process.
 
     Bases are kept per set of filled fields and box heights, the `keep` most recent ones (so
-    memory stays bounded however many rows and shapes go through)."""
+    memory stays bounded however many rows and shapes go through). Threads may share a printer
+    (a Dask worker runs tasks in threads): bases are made under a lock."""
 
     data: LegalData
     kind: str
@@ -101,6 +103,7 @@ class FormPrinter:
     keep: int = 16
     stats: Stats = field(default_factory=Stats)
     _bases: OrderedDict[tuple[object, ...], Base] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in documents.FORM_KINDS:
@@ -132,10 +135,17 @@ class FormPrinter:
         """The form with empty boxes for `fields` (of the given border-box `heights` in CSS px,
         or their own), laid out and drawn once, then kept."""
         key = (fields, heights)
-        base = self._bases.get(key)
-        if base is not None:
-            self._bases.move_to_end(key)
+        with self._lock:
+            base = self._bases.get(key)
+            if base is None:
+                base = self._bases[key] = self._make_base(fields, heights)
+                while len(self._bases) > self.keep:
+                    self._bases.popitem(last=False)
+            else:
+                self._bases.move_to_end(key)
             return base
+
+    def _make_base(self, fields: tuple[str, ...], heights: tuple[float, ...] | None) -> Base:
         empty = Person(dict.fromkeys(fields, ""))
         document = documents.build(self.data, self.kind, self.lang, person=empty)
         boxes = _value_boxes(document.root)
@@ -151,11 +161,7 @@ class FormPrinter:
             pdf.stylesheet(_values_css(page.width, page.height, slots, number))
             for number, page in enumerate(laid_out.pages)
         )
-        base = Base(pdf.write(laid_out, forms=True), slots, sheets)
-        self._bases[key] = base
-        while len(self._bases) > self.keep:
-            self._bases.popitem(last=False)
-        return base
+        return Base(pdf.write(laid_out, forms=True), slots, sheets)
 
 
 def _value_boxes(root: etree._Element) -> dict[str, etree._Element]:
