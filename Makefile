@@ -24,7 +24,8 @@ catalogs: $(STAMP)  ## re-extract messages from templates, code and data; update
 	$(BIN)/cnops-legaldocs check
 
 bench: $(STAMP)  ## batch throughput against the alternatives (prints figures and ratios)
-	$(BIN)/python benchmarks/batch.py
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/batch.py $(BENCH)
 
 $(STAMP): pyproject.toml scripts/setup-system
 	bash scripts/setup-system

@@ -1,8 +1,9 @@
 """Production runs: names, CSV input, resume, bad rows, --merge, executors, progress, Ctrl-C.
 
-The forms (issue 4) are not there yet: the CSV path runs here with a stand-in row renderer
-(`tiny_forms`, blank pages whose width encodes the row) through the real engine; the branch
-notices run the real renderer end to end through the command line.
+The engine's tests run the CSV path with a stand-in row renderer (`tiny_forms`, blank pages
+whose width encodes the row), fast, through the real engine and the real row validation; the
+branch notices run the real renderer end to end through the command line, and the forms do in
+test_batch_forms.py.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from cnops_legaldocs import DataError, batch, cli
 from cnops_legaldocs.batch import Job, person_file, person_jobs, render_many
 from cnops_legaldocs.csvrows import BadRow, CsvFile
 from cnops_legaldocs.naming import MAX_BYTES, NamePattern, safe_name
+from cnops_legaldocs.output import WriteError, write_atomic
 from cnops_legaldocs.progress import Progress
 from pdfread import lines, pages
 
@@ -37,7 +39,7 @@ PEOPLE = [
     "El Idrissi,Amina,AB123456,100200300,12 rue Fès,0612345678,amina@example.ma",
     "Benali,Youssef,C987654,100200301,,,",
     "Alaoui,Karima,,100200302,,,",  # no CIN: refused while reading
-    "Tazi,Omar,D456789,100200303,,,bad",  # refused by the renderer (column email)
+    "Tazi,Omar,D456789,100200303,,,bad",  # refused while reading (column email)
     "Berrada,Salma,E112233,100200304,,,",
 ]
 PERSONAL = {v for row in PEOPLE for v in row.split(",") if len(v) > 2}
@@ -47,8 +49,6 @@ def tiny_forms(data, kind, lang, fmt):
     """A stand-in row renderer: odd rows give 1 page, even rows 3; page width = 400 + row."""
 
     def render(job: Job) -> bytes:
-        if job.person.get("email") == "bad":
-            raise DataError("not an e-mail address", field="email")
         pdf = pikepdf.new()
         for _ in range(1 if job.number % 2 else 3):
             pdf.add_blank_page(page_size=(400 + job.number, 800))
@@ -297,7 +297,7 @@ class TestEngine:
         assert (summary.rendered, summary.skipped, summary.failed) == (3, 0, 2)
         assert [str(f) for f in summary.failures] == [
             "row 3 (line 4): column cin: required, but empty",
-            "row 4 (line 5): column email: not an e-mail address",
+            "row 4 (line 5): column email: not an e-mail address (expected name@domain.ma)",
         ]
         files = sorted(p.name for p in out.glob("*.pdf"))
         assert files == ["0001-100200300.pdf", "0002-100200301.pdf", "0005-100200304.pdf"]
@@ -370,6 +370,44 @@ class TestEngine:
         summary = render_many(jobs, tmp_path / "out", prepare=tiny_forms, workers=1)
         assert "not safe" in summary.failures[0].reason
         assert not (tmp_path / "escape.pdf").exists()
+
+    def test_files_are_written_while_the_next_row_renders_results_in_row_order(
+        self, tmp_path, monkeypatch
+    ):
+        """A worker writes a row's file in a thread while it renders the next one; a failed
+        render or write is still reported for its own row, without the file name."""
+
+        def flaky(data, kind, lang, fmt):
+            render = tiny_forms(data, kind, lang, fmt)
+
+            def one(job: Job) -> bytes:
+                if job.number == 2:
+                    raise DataError("cannot be printed", field="nom")
+                return render(job)
+
+            return one
+
+        def write(path, content, *, private=False):
+            if path.name.startswith("0003"):
+                raise WriteError(path, "the disk is full")
+            return write_atomic(path, content, private=private)
+
+        monkeypatch.setattr(batch, "write_atomic", write)
+        jobs = [Job(n, f"000{n}-x", "form", "fr", person={"nom": "x"}) for n in range(1, 6)]
+        spec = batch._Spec(None, "key", str(tmp_path), flaky, {})
+        results = batch._render_chunk(spec, jobs)
+        assert [str(r) if r else None for r in results] == [
+            None,
+            "row 2: column nom: cannot be printed",
+            "row 3: its file cannot be written: the disk is full",
+            None,
+            None,
+        ]
+        assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
+            "0001-x.pdf",
+            "0004-x.pdf",
+            "0005-x.pdf",
+        ]
 
     def test_one_batch_per_directory_at_a_time(self, tmp_path):
         from cnops_legaldocs.errors import RenderError

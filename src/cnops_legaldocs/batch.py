@@ -10,8 +10,8 @@ manifest (see `resume`) that lets a rerun skip the rows already complete.
 
 How a row becomes bytes is a *row renderer*, prepared once per worker for a kind, language and
 format (`Preparer`). The default renders each row's whole document with `api.render`; a kind
-can register a faster one in `ROW_RENDERERS` (for the forms: the blank form rendered once, each
-row's values laid over it).
+can register a faster one in `ROW_RENDERERS`: the forms do (`fastpath`: the form laid out once
+per worker, each row's values laid out over it).
 """
 
 from __future__ import annotations
@@ -30,25 +30,25 @@ from typing import Any, Protocol
 from . import api, assets, model
 from .branches import Branch
 from .csvrows import BadRow, CsvFile
+from .documents import FORM_KINDS
 from .errors import DataError, LegalDocsError, RenderError
 from .model import LegalData
 from .naming import NamePattern, name_key, safe_name
 from .output import WriteError, write_atomic
+from .person import FIELDS, Person
 from .resume import Manifest
 
 # --------------------------------------------------------------------------------------------
 # Kinds and rows
 
-PERSON_KEYS: tuple[str, ...] = (
-    "nom", "prenom", "cin", "immatriculation", "adresse", "telephone", "email",
-)  # fmt: skip
+PERSON_KEYS: tuple[str, ...] = FIELDS
 """The canonical person keys of the forms, and so the columns of their CSV files."""
 
 PERSON_REQUIRED: tuple[str, ...] = ("nom", "prenom", "cin", "immatriculation")
 """The columns a forms CSV must have."""
 
-PERSON_KINDS: tuple[str, ...] = ()
-"""Kinds rendered once per CSV row, the row being the person (the forms, issue 4, add theirs)."""
+PERSON_KINDS: tuple[str, ...] = FORM_KINDS
+"""Kinds rendered once per CSV row, the row being the person: the forms."""
 
 BRANCH_PATTERN = "{id}"
 PERSON_PATTERN = "{row}-{immatriculation}"
@@ -62,14 +62,15 @@ def batch_kinds() -> tuple[str, ...]:
 def check_person(values: Mapping[str, str]) -> dict[str, str]:
     """Check one row's person fields; return them as ``api.render(person=...)`` takes them.
 
-    The one place a row is validated before rendering. Its rules (CIN, phone, e-mail…) belong
-    to the forms (issue 4), whose validator replaces this body; until then, the required fields
-    must not be empty. Raises `DataError` with the column as `field`, never quoting the value.
+    The one place a row is validated before rendering: the required columns must not be empty,
+    and every value passes `Person.from_mapping` (CIN, phone, e-mail, length, fonts), which
+    also cleans it (the job carries the cleaned values). Raises `DataError` with the column as
+    `field`, never quoting the value.
     """
     for key in PERSON_REQUIRED:
         if not values.get(key, "").strip():
             raise DataError("required, but empty", field=key)
-    return {key: value for key, value in values.items() if value}
+    return dict(Person.from_mapping(values).values)
 
 
 @dataclass(frozen=True)
@@ -168,14 +169,21 @@ def prepare_documents(data: LegalData, kind: str, lang: str, fmt: str) -> RowRen
 
     def render(job: Job) -> bytes:
         if job.person is not None:
-            # `person=` is the forms' argument (issue 4): no person job exists before them.
             return api.render(data, kind, lang, fmt, person=dict(job.person))
         return api.render(data, kind, lang, fmt, branch=job.branch)
 
     return render
 
 
-ROW_RENDERERS: dict[str, Preparer] = {}
+def prepare_form(data: LegalData, kind: str, lang: str, fmt: str) -> RowRenderer:
+    """The forms' row renderer: `fastpath.prepare` (imported in the workers only: WeasyPrint
+    and pikepdf stay out of the commands that do not render)."""
+    from . import fastpath
+
+    return fastpath.prepare(data, kind, lang, fmt)
+
+
+ROW_RENDERERS: dict[str, Preparer] = dict.fromkeys(FORM_KINDS, prepare_form)
 """Faster row renderers by kind, in place of `prepare_documents`. Read when `render_many`
 starts and sent to the workers by reference, so registering in the calling process is enough."""
 
@@ -210,24 +218,44 @@ def _row_renderer(spec: _Spec, job: Job) -> RowRenderer:
 
 
 def _render_chunk(spec: _Spec, jobs: Sequence[Job]) -> list[RowFailure | None]:
-    """Render and write some jobs (in a worker); a failure per row, None when written."""
-    results: list[RowFailure | None] = []
-    for job in jobs:
-        try:
-            content = _row_renderer(spec, job)(job)
-            write_atomic(Path(spec.directory) / job.filename, content, private=job.private)
-            results.append(None)
-        except DataError as exc:
-            results.append(RowFailure(job.number, exc.message, exc.field, job.line))
-        except WriteError as exc:  # its message would show the file name: row values
-            reason = f"its file cannot be written: {exc.reason}"
-            results.append(RowFailure(job.number, reason, line=job.line))
-        except LegalDocsError as exc:
-            results.append(RowFailure(job.number, str(exc), line=job.line))
-        except Exception as exc:
-            reason = f"unexpected failure ({type(exc).__name__})"
-            results.append(RowFailure(job.number, reason, line=job.line))
+    """Render and write some jobs (in a worker); a failure per row, None when written. Each
+    row's file is written (and synced to disk) by a thread while the next row renders."""
+    results: list[RowFailure | None] = [None] * len(jobs)
+    directory = Path(spec.directory)
+    with cf.ThreadPoolExecutor(1) as writer:
+        writing: tuple[int, cf.Future[Path]] | None = None
+        for index, job in enumerate(jobs):
+            try:
+                content = _row_renderer(spec, job)(job)
+            except Exception as exc:
+                results[index] = _failure(job, exc)
+                continue
+            if writing is not None:
+                results[writing[0]] = _written(jobs[writing[0]], writing[1])
+            path = directory / job.filename
+            writing = (index, writer.submit(write_atomic, path, content, private=job.private))
+        if writing is not None:
+            results[writing[0]] = _written(jobs[writing[0]], writing[1])
     return results
+
+
+def _written(job: Job, writing: cf.Future[Path]) -> RowFailure | None:
+    try:
+        writing.result()
+    except Exception as exc:
+        return _failure(job, exc)
+    return None
+
+
+def _failure(job: Job, exc: Exception) -> RowFailure:
+    """What a row's exception says, without its values."""
+    if isinstance(exc, DataError):
+        return RowFailure(job.number, exc.message, exc.field, job.line)
+    if isinstance(exc, WriteError):  # its message would show the file name: row values
+        return RowFailure(job.number, f"its file cannot be written: {exc.reason}", line=job.line)
+    if isinstance(exc, LegalDocsError):
+        return RowFailure(job.number, str(exc), line=job.line)
+    return RowFailure(job.number, f"unexpected failure ({type(exc).__name__})", line=job.line)
 
 
 def _ignore_sigint() -> None:

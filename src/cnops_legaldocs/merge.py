@@ -8,7 +8,9 @@ result is written, files are merged in groups of at most `FAN_IN`, groups of gro
 that, so that ten thousand rows never open ten thousand files at once.
 
 Print-ready: each document of more than one page is padded to an even number of pages with a
-blank page, so that printed on both sides every document starts on a new sheet.
+blank page, so that printed on both sides every document starts on a new sheet. Form fields are
+left out (their boxes are drawn on the page: the widgets print nothing): one file of many forms
+is for printing, and its forms' fields would share their names.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def _merge(paths: Sequence[Path], target: Path, *, pad: bool, private: bool) -> 
             source = stack.enter_context(pikepdf.open(path))
             if index == 0:
                 _take_metadata(source, out)
+            _drop_fields(source)
             out.pages.extend(source.pages)
             count = len(source.pages)
             if pad and count > 1 and count % 2:
@@ -63,6 +66,18 @@ def _merge(paths: Sequence[Path], target: Path, *, pad: bool, private: bool) -> 
         with atomic_file(target, private=private) as fh:
             out.save(fh, compress_streams=True, deterministic_id=True)
         return len(out.pages)
+
+
+def _drop_fields(source: pikepdf.Pdf) -> None:
+    """Remove the form fields of `source` (opened for reading: its file is left as it is)."""
+    if "/AcroForm" not in source.Root:
+        return
+    del source.Root.AcroForm
+    for page in source.pages:
+        annots = page.obj.get("/Annots")
+        if annots is not None:
+            kept = [a for a in annots if a.get("/Subtype") != "/Widget"]
+            page.obj.Annots = pikepdf.Array(kept)
 
 
 def _take_metadata(source: pikepdf.Pdf, out: pikepdf.Pdf) -> None:

@@ -7,8 +7,10 @@ document gives the same bytes on any day and in any process.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -96,27 +98,57 @@ def render(document: Document, *, variant: str | None = None, forms: bool = Fals
     `forms` turns the document's ``input`` and ``textarea`` elements into AcroForm fields."""
     if variant is not None and variant not in VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r} (choose from {', '.join(VARIANTS)})")
-    epoch = dates.stamp_epoch(document.created)
-    font_config, sheets, fetcher = _styles()
-    html = weasyprint.HTML(
-        string=document.html(),
-        base_url=assets.templates_dir().as_uri() + "/",
-        url_fetcher=fetcher,
-    )
-    options = {
-        "stylesheets": sheets,
-        "pdf_variant": variant,
-        "pdf_forms": forms,
-        "presentational_hints": False,
-        "uncompressed_pdf": False,
-    }
-    laid_out = html.render(font_config=font_config, **options)
+    laid_out = lay_out(document.html(), variant=variant, forms=forms)
     _check_fits(laid_out, document)
-    _describe_language(laid_out.metadata, document.lang)
+    return write(
+        laid_out, variant=variant, forms=forms, created=document.created, lang=document.lang
+    )
+
+
+def lay_out(
+    html: str,
+    *,
+    variant: str | None = None,
+    forms: bool = False,
+    extra: Sequence[weasyprint.CSS] = (),
+) -> weasyprint.Document:
+    """Lay HTML out with the package's stylesheets (then `extra`), fonts and fetcher: the pages
+    and their boxes, before drawing (`write` draws them)."""
+    font_config, sheets, fetcher = _styles()
+    page = weasyprint.HTML(
+        string=html, base_url=assets.templates_dir().as_uri() + "/", url_fetcher=fetcher
+    )
+    return page.render(
+        font_config=font_config,
+        stylesheets=[*sheets, *extra],
+        pdf_variant=variant,
+        pdf_forms=forms,
+        presentational_hints=False,
+    )
+
+
+def write(
+    laid_out: weasyprint.Document,
+    *,
+    created: dt.date,
+    variant: str | None = None,
+    forms: bool = False,
+    lang: str | None = None,
+) -> bytes:
+    """Draw laid-out pages as PDF bytes. `created` (the document's date) pins every stamp;
+    `lang` completes the XMP metadata of a whole document."""
+    if lang is not None:
+        _describe_language(laid_out.metadata, lang)
     # Noto Serif is a variable font: WeasyPrint has fontTools instantiate it, which stamps the
     # instance with the clock unless SOURCE_DATE_EPOCH is set.
-    with dates.pinned_clock(epoch):
-        return laid_out.write_pdf(**options)
+    with dates.pinned_clock(dates.stamp_epoch(created)):
+        return laid_out.write_pdf(pdf_variant=variant, pdf_forms=forms, uncompressed_pdf=False)
+
+
+def stylesheet(css: str) -> weasyprint.CSS:
+    """A stylesheet parsed with the package's fonts and fetcher, for `lay_out`'s `extra`."""
+    font_config, _, fetcher = _styles()
+    return weasyprint.CSS(string=css, font_config=font_config, url_fetcher=fetcher)
 
 
 _EPSILON = 4  # CSS pixels (1 mm): a trailing space or rounding is not an overflow
