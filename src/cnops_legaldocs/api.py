@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from . import documents
 from .branches import Branch
-from .documents import KINDS, PAPERS
+from .documents import EDITIONS, KINDS, PAPERS
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 from .person import Person
@@ -104,4 +104,4 @@ def preview(
     return previews.pages(render(data, kind, lang, paper=paper), dpi=dpi)
 
 
-__all__ = ["FORMATS", "KINDS", "LANGUAGES", "PAPERS", "preview", "render"]
+__all__ = ["EDITIONS", "FORMATS", "KINDS", "LANGUAGES", "PAPERS", "preview", "render"]

@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="render one document")
     render.add_argument("kind", choices=api.KINDS)
-    render.add_argument("--lang", required=True, choices=model.LANGUAGES)
+    render.add_argument("--lang", required=True, choices=api.EDITIONS)
     render.add_argument("--format", dest="fmt", default="pdf", choices=api.FORMATS)
     render.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     render.add_argument(
@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 
     preview = sub.add_parser("preview", help="draw a document's pages as PNG images")
     preview.add_argument("kind", choices=api.KINDS)
-    preview.add_argument("--lang", required=True, choices=model.LANGUAGES)
+    preview.add_argument("--lang", required=True, choices=api.EDITIONS)
     preview.add_argument(
         "-o", "--output", type=Path, default=Path("previews"), metavar="DIR",
         help="directory of the images, named KIND-LANG-pN.png (default: previews)",

@@ -25,6 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .. import assets, dates
 from ..documents import Document
 from ..errors import RenderError
+from . import langcss
 
 log = logging.getLogger("cnops_legaldocs")
 
@@ -36,7 +37,7 @@ stamps it with the clock and a random identifier, so it could never be reproduci
 
 
 # The print stylesheets, in cascade order: every document, then the forms' own rules.
-STYLESHEETS: tuple[str, ...] = ("document.css", "forms.css", "poster.css")
+STYLESHEETS: tuple[str, ...] = ("document.css", "forms.css", "poster.css", "bilingual.css")
 
 
 class AssetFetcher(weasyprint.URLFetcher):
@@ -80,9 +81,11 @@ def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
             + f"font-style: {f.style}; }}"
             for f in assets.fonts()
         )
-        css = "\n".join(
-            (assets.templates_dir() / "style" / name).read_text(encoding="utf-8")
-            for name in STYLESHEETS
+        css = langcss.rewrite(
+            "\n".join(
+                (assets.templates_dir() / "style" / name).read_text(encoding="utf-8")
+                for name in STYLESHEETS
+            )
         )
         sheets = [
             weasyprint.CSS(string=faces + "\n" + css, font_config=font_config, url_fetcher=fetcher)
