@@ -19,6 +19,7 @@ import io
 import itertools
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import groupby
@@ -32,6 +33,7 @@ from docx.shared import Mm, Pt
 from lxml import etree
 
 from .. import assets
+from ..bilingual import SIDES
 from ..documents import Document
 from ..errors import RenderError
 from . import docx_fonts, ooxml
@@ -108,18 +110,33 @@ _ROLES: tuple[_Role, ...] = (
           rule=("top", 0.5, 1.5, "999999"), end_tab=True, hyphenate=False),
 )  # fmt: skip
 _ROLE = {role.name: role for role in _ROLES}
+# The bilingual register sets thirteen columns across the page in smaller type (bilingual.css).
+_BILINGUAL_ROLES = {
+    "register": (
+        _Role("Table Heading", size=(8, 9.5), line=(1.3, 1.4), bold=True, after=1,
+              hyphenate=False),
+        _Role("Table Text", size=(8, 9.5), line=(1.3, 1.4), after=1, hyphenate=False),
+    ),
+}  # fmt: skip
 ARABIC_SUFFIX = " Arabic"
 TABLE_STYLE = "Document Table"
+PAIRS_STYLE = "Pairs Table"  # the bilingual edition's columns: no rules
+_PAIRS_GUTTER = 4.0  # mm between the French and the Arabic column, as in the PDF
+_MIDDLE = {"choices": 9.0}  # mm: the middle column of a row group (a tick box)
 STRONG, HYPERLINK = "Strong", "Hyperlink"
 _TABLE_RULE = (0.5, "8A8A8A")  # width pt, colour
 _CELL_PADDING = (1.2, 1.8, 0.2)  # top, sides, bottom (mm); paragraphs add 1 mm below
+_BILINGUAL_PADDING = {"register": (0.8, 1.0, 0.0)}
+# Column shares (%) of the bilingual contacts table, as bilingual.css fixes them: the French
+# columns, the shared e-mail address, the Arabic columns.
+_BILINGUAL_COLUMNS = {"contacts": (22, 18, 20, 18, 22)}
 _HEADER_FILL = "E8EEF5"
 _MEASURE_MARGIN = 1.06
 _LIST_INDENT, _LIST_HANGING = 6.0, 3.5  # mm
 _LIST_END = 2.0  # mm after a list
 _NUM_LTR, _NUM_RTL = 1, 2
 
-_LANGS = {"fr": "fr-MA", "ar": "ar-MA"}
+_LANGS = {"fr": "fr-MA", "ar": "ar-MA", "fr+ar": "fr-MA"}  # the bilingual edition's first
 _FAMILY = {"fr": assets.LATIN_FAMILY, "ar": assets.ARABIC_FAMILY}
 
 
@@ -257,9 +274,17 @@ def _glue_openers(pieces: list[_Piece]) -> list[_Piece]:
 class _Writer:
     def __init__(self, document: Document) -> None:
         self.source = document
-        self.lang = document.lang
+        self.languages = document.languages
+        # The language of what is being written: the document's, or a bilingual cell's.
+        self.lang = document.languages[0]
         self.rtl = document.direction == "rtl"
         self.page = _PAGES[document.kind]
+        self.width = self.page.text_width  # of the container being written, in points
+        bilingual = len(self.languages) > 1
+        overrides = _BILINGUAL_ROLES.get(document.kind, ()) if bilingual else ()
+        self.roles = _ROLE | {role.name: role for role in overrides}
+        padding = _BILINGUAL_PADDING.get(document.kind) if bilingual else None
+        self.padding = padding or _CELL_PADDING
         self.doc = docx.Document()
         self.links: dict[str, str] = {}
 
@@ -281,8 +306,23 @@ class _Writer:
         return ooxml.reproducible_zip(out.getvalue())
 
     def style(self, role: str) -> str:
-        """The style name of a role in the document's language."""
+        """The style name of a role in the current language."""
         return role + ARABIC_SUFFIX if self.rtl else role
+
+    @contextmanager
+    def language(self, el: etree._Element, width: float | None = None) -> Iterator[None]:
+        """Write an element in its own language (``lang``, in the bilingual edition) and
+        within `width` points, then return to the surrounding ones."""
+        saved = self.lang, self.rtl, self.width
+        lang = el.get("lang")
+        if lang in _FAMILY:
+            self.lang, self.rtl = lang, lang == "ar"
+        if width is not None:
+            self.width = width
+        try:
+            yield
+        finally:
+            self.lang, self.rtl, self.width = saved
 
     # -- package, properties, fonts --------------------------------------------------------
 
@@ -299,7 +339,7 @@ class _Writer:
             ooxml.app_properties("cnops-legaldocs"),
         )
         families = [
-            docx_fonts.family(_FAMILY[lang]) if lang == self.lang
+            docx_fonts.family(_FAMILY[lang]) if lang in self.languages
             else replace(docx_fonts.family(_FAMILY[lang]), faces={})
             for lang in ("fr", "ar")
         ]  # fmt: skip
@@ -316,7 +356,7 @@ class _Writer:
         props.subject = self.source.subject
         props.author = props.last_modified_by = self.source.author
         props.keywords = ", ".join(self.source.keywords)
-        props.language = _LANGS[self.lang]
+        props.language = _LANGS[self.source.lang]
         props.comments = ""
         props.category = ""
         props.revision = 1
@@ -333,16 +373,16 @@ class _Writer:
         defaults = element.find(ooxml.w("docDefaults"))
         r_pr = ooxml.rpr(defaults.find(ooxml.w("rPrDefault")))
         ooxml.set_fonts(r_pr, assets.LATIN_FAMILY, assets.ARABIC_FAMILY)
-        ooxml.set_sizes(r_pr, *_ROLE["Normal"].size)
+        ooxml.set_sizes(r_pr, *self.roles["Normal"].size)
         ooxml.set_lang(r_pr, _LANGS["fr"], _LANGS["ar"])
         p_pr = ooxml.ppr(defaults.find(ooxml.w("pPrDefault")))
         ooxml.set_spacing(p_pr, 0, 0, None)
         ooxml.set_widow_control(p_pr)
 
-        for role in _ROLES:
+        for role in self.roles.values():
             for arabic in (False, True):
                 self._paragraph_style(role, arabic)
-        for role in _ROLES:  # once all exist: the style Enter gives after this one
+        for role in self.roles.values():  # once all exist: the style Enter gives after this one
             for suffix in ("", ARABIC_SUFFIX):
                 if role.next:
                     styles[role.name + suffix].next_paragraph_style = styles[role.next + suffix]
@@ -355,8 +395,13 @@ class _Writer:
         table.base_style = styles["Normal Table"]
         tbl_pr = ooxml.prop(table.element, "tblPr")
         ooxml.set_table_borders(tbl_pr, *_TABLE_RULE)
-        top, side, bottom = (v * MM for v in _CELL_PADDING)
+        top, side, bottom = (v * MM for v in self.padding)
         ooxml.set_cell_margins(tbl_pr, top, side, bottom)
+        if len(self.languages) > 1:
+            pairs = styles.add_style(PAIRS_STYLE, WD_STYLE_TYPE.TABLE)
+            pairs.base_style = styles["Normal Table"]
+            gutter = _PAIRS_GUTTER / 2 * MM
+            ooxml.set_cell_margins(ooxml.prop(pairs.element, "tblPr"), 0, gutter, 0)
 
     def _paragraph_style(self, role: _Role, arabic: bool) -> None:
         styles = self.doc.styles
@@ -427,14 +472,15 @@ class _Writer:
         # As in the PDF, the header sits in the top margin with its rule on the margin's edge,
         # the footer likewise below the text block: the block keeps the whole page area.
         gap = _FURNITURE_GAP * MM
-        section.header_distance = Pt(page.top * MM - self._furniture_height("Header") - gap)
-        section.footer_distance = Pt(page.bottom * MM - self._furniture_height("Footer") - gap)
+        header, footer = body.find("header"), body.find("footer")
+        height = partial(self._furniture_height)
+        section.header_distance = Pt(page.top * MM - height("Header", header) - gap)
+        section.footer_distance = Pt(page.bottom * MM - height("Footer", footer) - gap)
         section.gutter = Mm(0)
         if self.rtl:
             ooxml.set_section_rtl(section._sectPr)
         # As in the PDF, the first page carries the title block instead of a running header.
         section.different_first_page_header_footer = True
-        header, footer = body.find("header"), body.find("footer")
         if header is not None:
             self._furniture(header, section.header, "Header")
             blank = section.first_page_header.paragraphs[0]
@@ -445,15 +491,24 @@ class _Writer:
             self._furniture(footer, section.footer, "Footer")
             self._furniture(footer, section.first_page_footer, "Footer")
 
-    def _furniture_height(self, role: str) -> float:
-        """Height of a one-line running header or footer with its rule, in points."""
-        spec = _ROLE[role]
-        size = spec.size[self.rtl]
+    def _furniture_height(self, role: str, el: etree._Element | None) -> float:
+        """Height of a running header or footer with its rule, in points: one line, or in
+        the bilingual edition a line per item of its taller half."""
+        spec = self.roles[role]
+        halves = _halves(el) if el is not None else []
+        lines = max((len(half) for half in halves), default=1)
+        line = max(spec.line[arabic] * spec.size[arabic]
+                   for arabic in {lang == "ar" for lang in self.languages})  # fmt: skip
         rule = (spec.rule[2] * MM + spec.rule[1]) if spec.rule else 0
-        return spec.line[self.rtl] * size + rule
+        return lines * line + rule
 
     def _furniture(self, el: etree._Element, part: object, role: str) -> None:
-        """A running header or footer: its items spread from the start to the end edge."""
+        """A running header or footer: its items spread from the start to the end edge; in
+        the bilingual edition, a half for each language, its items one under the other."""
+        halves = _halves(el)
+        if halves:
+            self._furniture_halves(halves, part, role)
+            return
         paragraph = part.paragraphs[0]  # type: ignore[attr-defined]
         paragraph.style = self.doc.styles[self.style(role)]
         if self.rtl:
@@ -465,11 +520,33 @@ class _Writer:
             pieces.extend(_collapse(list(_inline(child, _State()))))
         self._fill(paragraph._p, pieces)
 
+    def _furniture_halves(self, halves: list[etree._Element], part: object, role: str) -> None:
+        table = self._layout_table(part, [self.width / len(halves)] * len(halves))
+        table._tbl.getparent().insert(0, table._tbl)  # before the part's own paragraph
+        row = table.add_row()
+        for cell, half in zip(row.cells, halves, strict=True):
+            with self.language(half, self.width / len(halves) - _PAIRS_GUTTER * MM):
+                for item in half:
+                    paragraph = cell.add_paragraph()
+                    paragraph.style = self.doc.styles[self.style(role)]
+                    if self.rtl:
+                        ooxml.set_bidi(ooxml.ppr(paragraph._p))
+                    self._fill(paragraph._p, _collapse(list(_inline(item, _State()))))
+            _drop_leading_empty(cell)
+        # A header ends with a paragraph: the part's own, made as small as can be.
+        last = part.paragraphs[-1]  # type: ignore[attr-defined]
+        last.style = self.doc.styles["Normal"]
+        p_pr = ooxml.ppr(last._p)
+        ooxml.set_spacing(p_pr, 0, 0, 1)
+        ooxml.set_sizes(ooxml.prop(p_pr, "rPr"), 1, 1)
+
     # -- blocks ----------------------------------------------------------------------------
 
     def _block(self, el: etree._Element, container: object) -> None:
         tag, classes = el.tag, _classes(el)
-        if tag in ("section", "div"):
+        if tag == "div" and "pairs" in classes:
+            self._pairs(el, container)
+        elif tag in ("section", "div"):
             for child in el:
                 self._block(child, container)
         elif tag == "p":
@@ -486,7 +563,7 @@ class _Writer:
                 if i == len(items) - 1:  # the list's own margin below its last item
                     ooxml.set_space_after(ooxml.ppr(p), _LIST_END * MM)
         elif tag == "table":
-            self._table(el)
+            self._table(el, container)
         else:
             raise RenderError(f"the DOCX renderer does not know the block element <{tag}>")
 
@@ -498,12 +575,13 @@ class _Writer:
         *,
         existing: object | None = None,
     ) -> etree._Element:
-        paragraph = existing or container.add_paragraph()  # type: ignore[attr-defined]
-        paragraph.style = self.doc.styles[self.style(role)]
-        p = paragraph._p
-        if self.rtl:
-            ooxml.set_bidi(ooxml.ppr(p))
-        self._fill(p, _collapse(list(_inline(el, _State()))))
+        with self.language(el):
+            paragraph = existing or container.add_paragraph()  # type: ignore[attr-defined]
+            paragraph.style = self.doc.styles[self.style(role)]
+            p = paragraph._p
+            if self.rtl:
+                ooxml.set_bidi(ooxml.ppr(p))
+            self._fill(p, _collapse(list(_inline(el, _State()))))
         return p
 
     def _fill(self, p: etree._Element, pieces: list[_Piece]) -> None:
@@ -534,7 +612,38 @@ class _Writer:
 
     # -- tables ----------------------------------------------------------------------------
 
-    def _table(self, el: etree._Element) -> None:
+    def _pairs(self, el: etree._Element, container: object) -> None:
+        """The bilingual edition's rows of pairs: a table without rules, French column,
+        (a shared middle,) Arabic column, each cell written in its own language."""
+        rows = [row for row in el if row.tag == "div"]
+        columns = max((len(row) for row in rows), default=0)
+        if not columns:
+            return
+        middle = next((mm for name, mm in _MIDDLE.items() if name in _classes(el)), None)
+        if columns == 3:
+            mid = (middle * MM) if middle else self.width / 4
+            widths = [(self.width - mid) / 2, mid, (self.width - mid) / 2]
+        else:
+            widths = [self.width / columns] * columns
+        table = self._layout_table(container, widths)
+        for row_el in rows:
+            row = table.add_row()
+            for cell, cell_el, width in zip(row.cells, row_el, widths, strict=False):
+                with self.language(cell_el, width - _PAIRS_GUTTER * MM):
+                    for child in cell_el:
+                        self._block(child, cell)
+                _drop_leading_empty(cell)
+
+    def _layout_table(self, container: object, widths: list[float]) -> object:
+        """A table without rules, of the given column widths, across the container."""
+        table = _add_table(container, len(widths), self.width)
+        tbl = table._tbl
+        ooxml.set_table(tbl.tblPr, style=self.doc.styles[PAIRS_STYLE].style_id,
+                        width_pt=sum(widths), rtl=False, header_row=False)  # fmt: skip
+        ooxml.set_table_grid(tbl, widths)
+        return table
+
+    def _table(self, el: etree._Element, container: object) -> None:
         rows: list[tuple[etree._Element, bool]] = []
         for child in el:
             if child.tag in ("thead", "tbody", "tfoot"):
@@ -544,13 +653,17 @@ class _Writer:
         if not rows:
             return
         columns = max(sum(_span(cell) for cell in tr) for tr, _ in rows)
-        widths = self._column_widths(rows, columns)
-        table = self.doc.add_table(rows=0, cols=columns)
+        shares = next((v for k, v in _BILINGUAL_COLUMNS.items() if k in _classes(el)), None)
+        if shares and _bilingual(rows) and len(shares) == columns:
+            widths = [self.width * share / sum(shares) for share in shares]
+        else:
+            widths = self._column_widths(rows, columns)
+        table = _add_table(container, columns, self.width)
         tbl = table._tbl
         ooxml.set_table(
             tbl.tblPr,
             style=self.doc.styles[TABLE_STYLE].style_id,
-            width_pt=self.page.text_width,
+            width_pt=self.width,
             rtl=self.rtl,
             header_row=any(head for _, head in rows),
         )
@@ -577,25 +690,26 @@ class _Writer:
         blocks = [child for child in el if child.tag == "p"]
         sources = blocks or [el]
         first = cell.paragraphs[0]  # type: ignore[attr-defined]
-        for i, source in enumerate(sources):
-            p = self._paragraph(cell, source, role, existing=first if i == 0 else None)
-            if "num" in _classes(el):
-                ooxml.set_alignment(ooxml.ppr(p), "center")
+        with self.language(el):
+            for i, source in enumerate(sources):
+                p = self._paragraph(cell, source, role, existing=first if i == 0 else None)
+                if "num" in _classes(el) or (source is not el and source.get("lang")):
+                    ooxml.set_alignment(ooxml.ppr(p), "center")  # a number; a shared heading
 
     def _column_widths(self, rows: list[tuple[etree._Element, bool]], columns: int) -> list[float]:
         """Column widths as CSS's automatic table layout would give them: each column gets
         at least its longest unbreakable piece, then room in proportion to its content."""
-        family = _FAMILY[self.lang]
-        pad = 2 * _CELL_PADDING[1] * MM + _TABLE_RULE[0]
+        pad = 2 * self.padding[1] * MM + _TABLE_RULE[0]
         low, high = [pad] * columns, [pad] * columns
         for tr, head in rows:
             col = 0
             for cell in tr:
                 span = _span(cell)
                 if span == 1:
-                    role = _ROLE["Table Heading" if head else "Table Text"]
-                    size = role.size[self.rtl]
+                    role = self.roles["Table Heading" if head else "Table Text"]
                     for source in [c for c in cell if c.tag == "p"] or [cell]:
+                        with self.language(cell), self.language(source):
+                            family, size = _FAMILY[self.lang], role.size[self.rtl]
                         pieces = _collapse(list(_inline(source, _State())))
                         text = "".join(t for t, _ in pieces)
                         words = _unbreakable(pieces)
@@ -606,7 +720,10 @@ class _Writer:
                         longest = max(map(width, words), default=0) * _MEASURE_MARGIN
                         low[col] = max(low[col], longest + pad)
                 col += span
-        total = self.page.text_width
+        if _bilingual(rows):  # French columns, shared ones, the Arabic mirror of the French
+            low = [max(a, b) for a, b in zip(low, reversed(low), strict=True)]
+            high = [max(a, b) for a, b in zip(high, reversed(high), strict=True)]
+        total = self.width
         if sum(high) <= total:
             return [h * total / sum(high) for h in high]
         if sum(low) >= total:
@@ -614,6 +731,41 @@ class _Writer:
         extra = [h - lo for lo, h in zip(low, high, strict=True)]
         room = total - sum(low)
         return [lo + room * e / sum(extra) for lo, e in zip(low, extra, strict=True)]
+
+
+def _bilingual(rows: list[tuple[etree._Element, bool]]) -> bool:
+    """Whether a table's rows are the bilingual edition's: French cells, then Arabic."""
+    langs = {cell.get("lang") for tr, _ in rows for cell in tr}
+    return {"fr", "ar"} <= langs
+
+
+def _halves(el: etree._Element) -> list[etree._Element]:
+    """The language halves of a bilingual running header or footer (none otherwise)."""
+    return [child for child in el if "half" in _classes(child) and child.get("lang") in SIDES]
+
+
+def _add_table(container: object, columns: int, width_pt: float) -> object:
+    """An empty table at the end of a document, table cell, header or footer."""
+    if isinstance(container, docx.document.Document):
+        return container.add_table(rows=0, cols=columns)
+    try:
+        return container.add_table(0, columns, Pt(width_pt))  # type: ignore[attr-defined]
+    except TypeError:  # a table cell takes no width
+        return container.add_table(0, columns)  # type: ignore[attr-defined]
+
+
+def _drop_leading_empty(cell: object) -> None:
+    """Remove the empty paragraph a new cell starts with, once something follows it."""
+    tc = cell._tc  # type: ignore[attr-defined]
+    first = tc.find(ooxml.w("p"))
+    blocks = [child for child in tc if child.tag in (ooxml.w("p"), ooxml.w("tbl"))]
+    if (
+        first is not None
+        and len(blocks) > 1
+        and blocks[0] is first
+        and not len(first.findall(ooxml.w("r")))
+    ):
+        tc.remove(first)
 
 
 def _span(cell: etree._Element) -> int:

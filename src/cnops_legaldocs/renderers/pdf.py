@@ -115,7 +115,7 @@ def render(document: Document, *, variant: str | None = None, forms: bool = Fals
     }
     laid_out = html.render(font_config=font_config, **options)
     _check_fits(laid_out, document)
-    _describe_language(laid_out.metadata, document.lang)
+    _describe_language(laid_out.metadata, document.languages)
     # Noto Serif is a variable font: WeasyPrint has fontTools instantiate it, which stamps the
     # instance with the clock unless SOURCE_DATE_EPOCH is set.
     with dates.pinned_clock(epoch):
@@ -166,17 +166,24 @@ _DC = "http://purl.org/dc/elements/1.1/"
 _PREFIXES = {uri: prefix for prefix, uri in _NAMESPACES.items() if prefix}
 
 
-def _describe_language(metadata: DocumentMetadata, lang: str) -> None:
+def _describe_language(metadata: DocumentMetadata, languages: tuple[str, ...]) -> None:
     """Complete WeasyPrint's XMP metadata: add ``dc:language`` (WeasyPrint writes /Lang in the
     catalog only) and declare each namespace on the description that uses it, as some
-    validators (PDFBox Preflight) require, rather than once on ``rdf:RDF``."""
+    validators (PDFBox Preflight) require, rather than once on ``rdf:RDF``.
+
+    /Lang holds one language, the page's ``lang``: French for the bilingual edition (its text
+    starts in the French column; "fr+ar" is no language tag, and "mul" would tell a reader
+    nothing). ``dc:language`` lists every language of the text, both for the bilingual
+    edition, as Dublin Core allows. (WeasyPrint 70 writes no /Lang on the structure elements
+    of a tagged PDF, so the Arabic cells' ``lang`` does not reach it.)"""
     generate = metadata.generate_rdf_metadata
 
     def rewritten(*args: object) -> bytes:
         descriptions = list(etree.fromstring(generate(*args)))
         language = etree.Element(f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
         bag = etree.SubElement(etree.SubElement(language, f"{{{_DC}}}language"), f"{{{_RDF}}}Bag")
-        etree.SubElement(bag, f"{{{_RDF}}}li").text = lang
+        for lang in languages:
+            etree.SubElement(bag, f"{{{_RDF}}}li").text = lang
         rdf = etree.Element(f"{{{_RDF}}}RDF", nsmap={"rdf": _RDF})
         for old in [*descriptions, language]:
             names = [*old.attrib, *(child.tag for child in old)]
