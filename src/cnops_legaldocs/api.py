@@ -51,7 +51,8 @@ def render(
 ) -> bytes:
     """Render one document and return the file's bytes.
 
-    `kind` is one of `KINDS`, `lang` one of `LANGUAGES`, `fmt` one of `FORMATS`;
+    `kind` is one of `KINDS`, `lang` one of `EDITIONS` (a language of `LANGUAGES`, or
+    ``fr+ar``: the bilingual edition, French left and Arabic right), `fmt` one of `FORMATS`;
     `branch` (from `load_branches`) adds an agency's block to a notice or poster;
     `pdf_variant` selects an archival or accessible PDF (``pdf/a-3u``, ``pdf/ua-1``…) or
     ``"none"``; by default printed documents are `ARCHIVAL_VARIANT`, fillable forms plain.

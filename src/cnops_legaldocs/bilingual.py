@@ -42,6 +42,11 @@ from .errors import RenderError
 BILINGUAL = "fr+ar"
 """The language code of the bilingual edition."""
 
+FILE_TAG = "bilingual"
+"""What the bilingual edition's file names carry instead of its code (``notice-bilingual.pdf``):
+"+" is a space in form-encoded URLs and some web stores decode it so in paths, and "fr-ar"
+would read as the language tag of French as spoken in Argentina."""
+
 SIDES = ("fr", "ar")
 """The two languages, in the order of their columns from left to right."""
 
@@ -93,6 +98,12 @@ def compose_tree(fr: etree._Element, ar: etree._Element) -> etree._Element:
     content = [_content(body_fr), _content(body_ar)]
     body.extend(_assemble(_pair_all(*content)))
     return root
+
+
+def file_tag(lang: str) -> str:
+    """The part of a file name that names a document's language: ``fr``, ``ar``, or
+    `FILE_TAG` for the bilingual edition."""
+    return FILE_TAG if lang == BILINGUAL else lang
 
 
 def join(fr: str, ar: str) -> str:
@@ -362,13 +373,24 @@ def _same(f: etree._Element, a: etree._Element) -> bool:
 
 
 def _merged(f: etree._Element, a: etree._Element) -> etree._Element:
-    """The French copy of a shared block, with its accessible name (a control's tooltip, the
-    QR code's label) in both languages."""
+    """The French copy of a shared block, with the accessible names of what it holds (a
+    control's tooltip, the QR code's label) in both languages."""
     out = _clean(f)
-    for name in ("title", "aria-label"):
-        if f.get(name) and a.get(name):
-            out.set(name, join(f.get(name), a.get(name)))
+    names = {_key(el): el for el in a.iter() if _key(el)}
+    for el in out.iter():
+        other = names.get(_key(el)) if _key(el) else None
+        for name in ("title", "aria-label"):
+            if other is not None and el.get(name) and other.get(name):
+                el.set(name, join(el.get(name), other.get(name)))
     return out
+
+
+def _key(el: etree._Element) -> str | None:
+    """What identifies an element with an accessible name in both trees: a control's name,
+    a QR code's address."""
+    if el.tag in _CONTROLS:
+        return el.get("name")
+    return el.get("data-url")
 
 
 def _control(f: etree._Element, a: etree._Element) -> etree._Element:

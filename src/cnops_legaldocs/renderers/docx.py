@@ -129,7 +129,7 @@ _CELL_PADDING = (1.2, 1.8, 0.2)  # top, sides, bottom (mm); paragraphs add 1 mm 
 _BILINGUAL_PADDING = {"register": (0.8, 1.0, 0.0)}
 # Column shares (%) of the bilingual contacts table, as bilingual.css fixes them: the French
 # columns, the shared e-mail address, the Arabic columns.
-_BILINGUAL_COLUMNS = {"contacts": (22, 18, 20, 18, 22)}
+_BILINGUAL_COLUMNS = {"contacts": (21, 18, 22, 18, 21)}
 _HEADER_FILL = "E8EEF5"
 _MEASURE_MARGIN = 1.06
 _LIST_INDENT, _LIST_HANGING = 6.0, 3.5  # mm
@@ -240,16 +240,20 @@ def _direction_runs(text: str, rtl_context: bool) -> Iterator[tuple[str, bool]]:
 
 
 WORD_JOINER = "\u2060"
+NARROW_NO_BREAK_SPACE = "\u202f"
 
 
 def _no_break(text: str, rtl_paragraph: bool) -> str:
     """A token that must not wrap (``white-space: nowrap``): no-break spaces, and hyphens
     that do not break. Word's own no-break hyphen (U+2011) serves in left-to-right text; in a
     right-to-left paragraph LibreOffice 7.4 cuts a token holding one anywhere at a line end
-    ("AMO-Pub|lic", "D-VS-157/201|6"), so there a word joiner follows the hyphen instead."""
+    ("AMO-Pub|lic", "D-VS-157/201|6"), so there a word joiner follows the hyphen instead; it
+    also breaks a number at a no-break space there ("05 38 00 20 2|0", seen in the narrow
+    columns of the bilingual edition), and not at a narrow no-break space, which the digit
+    groups of a phone number take instead."""
     text = text.replace(" ", "\u00a0")
     if rtl_paragraph:
-        return text.replace("-", "-" + WORD_JOINER)
+        return text.replace("-", "-" + WORD_JOINER).replace("\u00a0", NARROW_NO_BREAK_SPACE)
     return text.replace("-", ooxml.NO_BREAK_HYPHEN)
 
 
