@@ -91,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
         "(default: previews)",
     )  # fmt: skip
     preview.add_argument("--dpi", type=int, default=100, metavar="N", help="default: 100")
+    preview.add_argument(
+        "--page", type=_positive, metavar="N", help="only page N (default: every page)"
+    )
     paper_option(preview, "paper size of the poster (default A3)")
     data_option(preview)
 
@@ -236,7 +239,11 @@ def _build(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     data = _load(args)
     images = api.preview(data, args.kind, args.lang, dpi=args.dpi, paper=args.paper)
+    if args.page is not None and args.page > len(images):
+        raise RenderError(f"the {args.kind} has {len(images)} pages, not {args.page}")
     for number, image in enumerate(images, 1):
+        if args.page is not None and number != args.page:
+            continue
         name = f"{args.kind}-{file_tag(args.lang)}-p{number}.png"
         path = write_atomic(args.output / name, image)
         print(path)

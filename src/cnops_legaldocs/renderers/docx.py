@@ -15,6 +15,7 @@ PDF (words, page size) so that the two cannot drift apart unnoticed.
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import unicodedata
@@ -634,7 +635,7 @@ class _Writer:
             row = table.add_row()
             for cell, cell_el, width in zip(row.cells, row_el, widths, strict=False):
                 with self.language(cell_el, width - _PAIRS_GUTTER * MM):
-                    for child in cell_el:
+                    for child in _blocks_of(cell_el):
                         self._block(child, cell)
                 _drop_leading_empty(cell)
 
@@ -741,6 +742,30 @@ def _bilingual(rows: list[tuple[etree._Element, bool]]) -> bool:
     """Whether a table's rows are the bilingual edition's: French cells, then Arabic."""
     langs = {cell.get("lang") for tr, _ in rows for cell in tr}
     return {"fr", "ar"} <= langs
+
+
+_BLOCKS = frozenset({"section", "div", "p", "h1", "h2", "h3", "ul", "ol", "table"})
+
+
+def _blocks_of(el: etree._Element) -> list[etree._Element]:
+    """An element's blocks, its loose inline content (a tick box's label, the box itself)
+    gathered into paragraphs of their own."""
+    out: list[etree._Element] = []
+    loose: etree._Element | None = None
+    if (el.text or "").strip():
+        loose = etree.Element("p")
+        loose.text = el.text
+        out.append(loose)
+    for child in el:
+        if child.tag in _BLOCKS:
+            out.append(child)
+            loose = None
+            continue
+        if loose is None:
+            loose = etree.Element("p")
+            out.append(loose)
+        loose.append(copy.deepcopy(child))
+    return out
 
 
 def _halves(el: etree._Element) -> list[etree._Element]:
