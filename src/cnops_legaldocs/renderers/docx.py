@@ -633,7 +633,12 @@ class _Writer:
         table = self._layout_table(container, widths)
         for row_el in rows:
             row = table.add_row()
+            ooxml.set_row(row._tr.get_or_add_trPr(), header=False)  # a pair is never split
+            # A heading pair sits on its rules: both at the foot of the row, at one height.
+            heading = bool({"h1", "h2", "h3"} & _classes(row_el))
             for cell, cell_el, width in zip(row.cells, row_el, widths, strict=False):
+                if heading:
+                    ooxml.prop(cell._tc.get_or_add_tcPr(), "vAlign", val="bottom")
                 with self.language(cell_el, width - _PAIRS_GUTTER * MM):
                     for child in _blocks_of(cell_el):
                         self._block(child, cell)
