@@ -124,6 +124,7 @@ TABLE_STYLE = "Document Table"
 PAIRS_STYLE = "Pairs Table"  # the bilingual edition's columns: no rules
 _PAIRS_GUTTER = 4.0  # mm between the French and the Arabic column, as in the PDF
 _MIDDLE = {"choices": 9.0}  # mm: the middle column of a row group (a tick box)
+_NO_RULE = ("bottom", 0.0, 0.0, "auto")
 STRONG, HYPERLINK = "Strong", "Hyperlink"
 _TABLE_RULE = (0.5, "8A8A8A")  # width pt, colour
 _CELL_PADDING = (1.2, 1.8, 0.2)  # top, sides, bottom (mm); paragraphs add 1 mm below
@@ -631,18 +632,26 @@ class _Writer:
         else:
             widths = [self.width / columns] * columns
         table = self._layout_table(container, widths)
+        after_rule, rule_after = False, self.roles["Heading 1"].after * MM
         for row_el in rows:
             row = table.add_row()
             ooxml.set_row(row._tr.get_or_add_trPr(), header=False)  # a pair is never split
-            # A heading pair sits on its rules: both at the foot of the row, at one height.
-            heading = bool({"h1", "h2", "h3"} & _classes(row_el))
+            ruled = "h2" in _classes(row_el)
             for cell, cell_el, width in zip(row.cells, row_el, widths, strict=False):
-                if heading:
-                    ooxml.prop(cell._tc.get_or_add_tcPr(), "vAlign", val="bottom")
+                tc_pr = cell._tc.get_or_add_tcPr()
+                if after_rule:
+                    ooxml.set_cell_space(tc_pr, "top", rule_after)
                 with self.language(cell_el, width - _PAIRS_GUTTER * MM):
                     for child in _blocks_of(cell_el):
                         self._block(child, cell)
                 _drop_leading_empty(cell)
+                if ruled:  # one rule under the pair, at one height (bilingual.css)
+                    side, rule_width, space, color = self.roles["Heading 1"].rule or _NO_RULE
+                    ooxml.set_cell_rule(tc_pr, side, rule_width, color)
+                    for p in cell._tc.iter(ooxml.w("p")):
+                        ooxml.set_no_border(ooxml.ppr(p), side)
+                        ooxml.set_space_after(ooxml.ppr(p), space * MM)
+            after_rule = ruled
 
     def _layout_table(self, container: object, widths: list[float]) -> object:
         """A table without rules, of the given column widths, across the container."""

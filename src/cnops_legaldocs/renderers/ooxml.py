@@ -54,6 +54,8 @@ CHILD_ORDER: dict[str, tuple[str, ...]] = {
     ),
     "tblBorders": ("top", "left", "start", "bottom", "right", "end", "insideH", "insideV"),
     "tblCellMar": ("top", "left", "start", "bottom", "right", "end"),
+    "tcBorders": ("top", "start", "left", "bottom", "end", "right", "insideH", "insideV"),
+    "tcMar": ("top", "start", "left", "bottom", "end", "right"),
     "tcPr": (
         "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap",
         "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark",
@@ -411,6 +413,22 @@ def set_cell(tc_pr: etree._Element, *, width_pt: float, fill: str | None = None)
     prop(tc_pr, "tcW", w=_twips(width_pt), type="dxa")
     if fill:
         prop(tc_pr, "shd", val="clear", color="auto", fill=fill)
+
+
+def set_cell_rule(tc_pr: etree._Element, side: str, width_pt: float, rgb: str) -> None:
+    """A rule along one side of a table cell."""
+    borders = prop(tc_pr, "tcBorders")
+    prop(borders, side, val="single", sz=round(width_pt * 8), space=0, color=rgb)
+
+
+def set_cell_space(tc_pr: etree._Element, side: str, space_pt: float) -> None:
+    """Room between one side of a cell and its text (the table's margin elsewhere)."""
+    prop(prop(tc_pr, "tcMar"), side, w=_twips(space_pt), type="dxa")
+
+
+def set_no_border(p_pr: etree._Element, side: str) -> None:
+    """No rule along one side of a paragraph, whatever its style draws."""
+    prop(prop(p_pr, "pBdr"), side, val="nil")
 
 
 def set_row(tr_pr: etree._Element, *, header: bool) -> None:
