@@ -24,9 +24,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_build_writes_every_document_named_predictably(tmp_path, capsys, reuse_renders):
     assert main(["build", "-o", str(tmp_path / "out")]) == 0
     expected = {
-        f"{kind}-{lang}.{fmt}"
+        f"{kind}-{tag}.{fmt}"
         for kind in api.KINDS
-        for lang in model.LANGUAGES
+        for tag in (*model.LANGUAGES, "bilingual")
         for fmt in api.formats_of(kind)
     }
     assert {p.name for p in (tmp_path / "out").iterdir()} == expected

@@ -7,17 +7,19 @@ Arabic PDF and DOCX documents from one structured source.
 >>> summary = cnops_legaldocs.render_many(jobs, "out/")   # many documents, in parallel
 >>> poster = cnops_legaldocs.render(data, "poster", "fr", paper="A4")
 >>> pngs = cnops_legaldocs.preview(data, "poster", "ar", dpi=100)
+>>> both = cnops_legaldocs.render(data, "notice", "fr+ar")   # French left, Arabic right
 """
 
 from __future__ import annotations
 
-from .api import FORMATS, KINDS, LANGUAGES, PAPERS, preview, render
+from .api import EDITIONS, FORMATS, KINDS, LANGUAGES, PAPERS, preview, render
 from .batch import Job, RowFailure, Summary, render_many
 from .branches import Branch, load_branches
 from .errors import DataError, LegalDocsError, RenderError, TranslationError
 from .model import Contact, LegalData, Operation, Reference, Regime, load, loads
 
 __all__ = [
+    "EDITIONS",
     "FORMATS",
     "KINDS",
     "LANGUAGES",

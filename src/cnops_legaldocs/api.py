@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import documents
+from .bilingual import BILINGUAL
 from .branches import Branch
-from .documents import KINDS, PAPERS
+from .documents import EDITIONS, KINDS, PAPERS
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 from .person import Person
@@ -15,11 +16,12 @@ FORMATS: tuple[str, ...] = ("pdf", "docx")
 """The file formats documents are rendered to."""
 
 
-def formats_of(kind: str) -> tuple[str, ...]:
-    """The formats a kind is rendered to: every kind, every format."""
+def formats_of(kind: str, lang: str | None = None) -> tuple[str, ...]:
+    """The formats a kind (in `lang`) is rendered to: every format, but the bilingual edition
+    is PDF only for now (its DOCX awaits the forms' and poster's DOCX layer)."""
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
-    return FORMATS
+    return ("pdf",) if lang == BILINGUAL else FORMATS
 
 
 ARCHIVAL_VARIANT = "pdf/a-3u"
@@ -51,7 +53,8 @@ def render(
 ) -> bytes:
     """Render one document and return the file's bytes.
 
-    `kind` is one of `KINDS`, `lang` one of `LANGUAGES`, `fmt` one of `FORMATS`;
+    `kind` is one of `KINDS`, `lang` one of `EDITIONS` (a language of `LANGUAGES`, or
+    ``fr+ar``: the bilingual edition, French left and Arabic right), `fmt` one of `FORMATS`;
     `branch` (from `load_branches`) adds an agency's block to a notice or poster;
     `pdf_variant` selects an archival or accessible PDF (``pdf/a-3u``, ``pdf/ua-1``…) or
     ``"none"``; by default printed documents are `ARCHIVAL_VARIANT`, fillable forms plain.
@@ -63,8 +66,8 @@ def render(
     """
     if fmt not in FORMATS:
         raise RenderError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    if fmt not in formats_of(kind):
-        raise RenderError(f"the {kind} is not available as {fmt.upper()}")
+    if fmt not in formats_of(kind, lang):
+        raise RenderError(f"the {kind} ({lang}) is not available as {fmt.upper()}")
     if pdf_variant is not None and fmt != "pdf":
         raise RenderError(f"a PDF variant does not apply to the {fmt} format")
     variant = pdf_variant_for(kind, pdf_variant) if fmt == "pdf" else None
@@ -104,4 +107,4 @@ def preview(
     return previews.pages(render(data, kind, lang, paper=paper), dpi=dpi)
 
 
-__all__ = ["FORMATS", "KINDS", "LANGUAGES", "PAPERS", "preview", "render"]
+__all__ = ["EDITIONS", "FORMATS", "KINDS", "LANGUAGES", "PAPERS", "preview", "render"]

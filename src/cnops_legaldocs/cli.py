@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from . import api, batch, bidi, catalogs, model
+from .bilingual import file_tag
 from .branches import load_branches
 from .errors import DataError, LegalDocsError, RenderError, printable
 from .output import write_all, write_atomic
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="render one document")
     render.add_argument("kind", choices=api.KINDS)
-    render.add_argument("--lang", required=True, choices=model.LANGUAGES)
+    render.add_argument("--lang", required=True, choices=api.EDITIONS)
     render.add_argument("--format", dest="fmt", default="pdf", choices=api.FORMATS)
     render.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     render.add_argument(
@@ -73,19 +74,26 @@ def _parser() -> argparse.ArgumentParser:
     paper_option(render, "paper size of the poster (default A3); other kinds are A4")
     data_option(render)
 
-    build = sub.add_parser("build", help="render every document, language and format")
+    build = sub.add_parser(
+        "build",
+        help="render every document, language (and the bilingual edition) and format",
+    )
     build.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
     paper_option(build, "paper size of the poster (default A3)")
     data_option(build)
 
     preview = sub.add_parser("preview", help="draw a document's pages as PNG images")
     preview.add_argument("kind", choices=api.KINDS)
-    preview.add_argument("--lang", required=True, choices=model.LANGUAGES)
+    preview.add_argument("--lang", required=True, choices=api.EDITIONS)
     preview.add_argument(
         "-o", "--output", type=Path, default=Path("previews"), metavar="DIR",
-        help="directory of the images, named KIND-LANG-pN.png (default: previews)",
+        help="directory of the images, named KIND-LANG-pN.png, KIND-bilingual-pN.png for fr+ar "
+        "(default: previews)",
     )  # fmt: skip
     preview.add_argument("--dpi", type=int, default=100, metavar="N", help="default: 100")
+    preview.add_argument(
+        "--page", type=_positive, metavar="N", help="only page N (default: every page)"
+    )
     paper_option(preview, "paper size of the poster (default A3)")
     data_option(preview)
 
@@ -214,13 +222,14 @@ def _build(args: argparse.Namespace) -> int:
     data = _load(args)
     # Everything is rendered before anything is written: a failure leaves no partial set.
     # --paper goes to the kinds that offer a choice (the poster); the others keep their own.
+    # Each language, then the bilingual edition (KIND-bilingual.FORMAT).
     outputs = {
-        args.output / f"{kind}-{lang}.{fmt}": api.render(
+        args.output / f"{kind}-{file_tag(lang)}.{fmt}": api.render(
             data, kind, lang, fmt, paper=args.paper if len(api.PAPERS[kind]) > 1 else None
         )
         for kind in api.KINDS
-        for lang in model.LANGUAGES
-        for fmt in api.formats_of(kind)
+        for lang in api.EDITIONS
+        for fmt in api.formats_of(kind, lang)
     }
     for path in write_all(outputs):
         print(path)
@@ -230,8 +239,13 @@ def _build(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     data = _load(args)
     images = api.preview(data, args.kind, args.lang, dpi=args.dpi, paper=args.paper)
+    if args.page is not None and args.page > len(images):
+        raise RenderError(f"the {args.kind} has {len(images)} pages, not {args.page}")
     for number, image in enumerate(images, 1):
-        path = write_atomic(args.output / f"{args.kind}-{args.lang}-p{number}.png", image)
+        if args.page is not None and number != args.page:
+            continue
+        name = f"{args.kind}-{file_tag(args.lang)}-p{number}.png"
+        path = write_atomic(args.output / name, image)
         print(path)
     return EXIT_OK
 

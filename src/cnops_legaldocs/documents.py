@@ -19,6 +19,7 @@ reorder its surroundings.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup, escape
 
-from . import assets, bidi, catalogs, forms, qr
+from . import assets, bidi, bilingual, catalogs, forms, qr
+from .bilingual import BILINGUAL
 from .branches import Branch
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
@@ -51,7 +53,11 @@ FILLABLE_KINDS: frozenset[str] = frozenset(FORM_KINDS)
 """The kinds whose PDF carries form fields for the reader to fill: PDF/A forbids such
 viewer-drawn fields, so they are never rendered as PDF/A."""
 
-DIRECTIONS = {"fr": "ltr", "ar": "rtl"}
+EDITIONS: tuple[str, ...] = (*LANGUAGES, BILINGUAL)
+"""The languages a document is rendered in: each language alone, or French and Arabic side by
+side (`bilingual`)."""
+
+DIRECTIONS = {"fr": "ltr", "ar": "rtl", BILINGUAL: "ltr"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,11 @@ class Document:
     @property
     def direction(self) -> str:
         return DIRECTIONS[self.lang]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the text: one, or French and Arabic for the bilingual edition."""
+        return bilingual.SIDES if self.lang == BILINGUAL else (self.lang,)
 
     @property
     def is_form(self) -> bool:
@@ -108,7 +119,7 @@ def _flat_text(el: etree._Element) -> str:
 def environment(lang: str) -> jinja2.Environment:
     """The Jinja environment of a language: autoescaped, with its gettext catalog."""
     if lang not in LANGUAGES:
-        raise RenderError(f"unknown language {lang!r} (choose from {', '.join(LANGUAGES)})")
+        raise RenderError(f"unknown language {lang!r} (choose from {', '.join(EDITIONS)})")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(assets.templates_dir()),
         autoescape=True,
@@ -147,7 +158,14 @@ def build(
     `branch` adds the agency's block (name, address, hours) to the kinds of `BRANCH_KINDS`;
     `person` pre-fills the identity of a form (`FORM_KINDS`) with page text;
     `paper` is one of the kind's `PAPERS` (None: its default).
+    `lang` is one of `EDITIONS`: ``fr+ar`` composes the French and the Arabic document.
     """
+    if lang == BILINGUAL:
+        sides = [
+            build(data, kind, side, branch=branch, paper=paper, context=context, person=person)
+            for side in bilingual.SIDES
+        ]
+        return _compose(*sides)
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
     if branch is not None and kind not in BRANCH_KINDS:
@@ -217,6 +235,34 @@ def build(
         keywords=meta["keywords"],
         created=data.notice.effective_date,
         paper=paper,
+    )
+
+
+def _compose(fr: Document, ar: Document) -> Document:
+    """The bilingual document of a French and an Arabic one (see `bilingual`)."""
+    join = bilingual.join
+    keywords = tuple(dict.fromkeys([*fr.keywords, *ar.keywords]))
+    root = bilingual.compose_tree(fr.root, ar.root)
+    head = root.find("head")
+    if head is not None:
+        for el in head:
+            if el.tag == "title":
+                el.text = join(fr.title, ar.title)
+        metas = {"author": join(fr.author, ar.author), "description": join(fr.subject, ar.subject),
+                 "keywords": ", ".join(keywords)}  # fmt: skip
+        for el in head.iter("meta"):
+            if el.get("name") in metas:
+                el.set("content", metas[el.get("name")])
+    return Document(
+        kind=fr.kind,
+        lang=BILINGUAL,
+        root=root,
+        title=join(fr.title, ar.title),
+        author=join(fr.author, ar.author),
+        subject=join(fr.subject, ar.subject),
+        keywords=keywords,
+        created=fr.created,
+        paper=fr.paper,
     )
 
 
@@ -373,6 +419,25 @@ def _french_spacing(elem: etree._Element | None) -> None:
                 for pattern, repl in _FRENCH_SPACES:
                     value = pattern.sub(repl, value)
                 setattr(node, attr, value)
+    _glue_into_next(elem)
+
+
+def _glue_into_next(elem: etree._Element) -> None:
+    """Move a no-break space that ends a text into the element that follows it ("n°" and its
+    reference): WeasyPrint 70 mis-breaks a line where a no-break space meets the start of an
+    inline element, cutting it at an earlier, far worse place ("Gestion" alone on a line)."""
+    for node in elem.iter():
+        children = list(node)
+        texts = [(node, "text", children[0] if children else None)]
+        texts += [(child, "tail", nxt) for child, nxt in itertools.pairwise(children)]
+        for owner, attr, following in texts:
+            value = getattr(owner, attr) or ""
+            if following is None or not value.endswith("\u00a0"):
+                continue
+            if "value" in following.get("class", "").split():
+                continue
+            setattr(owner, attr, value[:-1])
+            following.text = "\u00a0" + (following.text or "")
 
 
 def _check_coverage(root: etree._Element) -> None:

@@ -163,7 +163,9 @@ class FormPrinter:
             pdf.stylesheet(_values_css(page.width, page.height, slots, number))
             for number, page in enumerate(laid_out.pages)
         )
-        drawn = pdf.write(laid_out, forms=True, created=document.created, lang=document.lang)
+        drawn = pdf.write(
+            laid_out, forms=True, created=document.created, languages=document.languages
+        )
         return Base(drawn, slots, sheets)
 
 

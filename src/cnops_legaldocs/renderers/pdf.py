@@ -27,6 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .. import assets, dates
 from ..documents import Document
 from ..errors import RenderError
+from . import langcss
 
 log = logging.getLogger("cnops_legaldocs")
 
@@ -38,7 +39,7 @@ stamps it with the clock and a random identifier, so it could never be reproduci
 
 
 # The print stylesheets, in cascade order: every document, then the forms' own rules.
-STYLESHEETS: tuple[str, ...] = ("document.css", "forms.css", "poster.css")
+STYLESHEETS: tuple[str, ...] = ("document.css", "forms.css", "poster.css", "bilingual.css")
 
 
 class AssetFetcher(weasyprint.URLFetcher):
@@ -82,9 +83,11 @@ def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
             + f"font-style: {f.style}; }}"
             for f in assets.fonts()
         )
-        css = "\n".join(
-            (assets.templates_dir() / "style" / name).read_text(encoding="utf-8")
-            for name in STYLESHEETS
+        css = langcss.rewrite(
+            "\n".join(
+                (assets.templates_dir() / "style" / name).read_text(encoding="utf-8")
+                for name in STYLESHEETS
+            )
         )
         sheets = [
             weasyprint.CSS(string=faces + "\n" + css, font_config=font_config, url_fetcher=fetcher)
@@ -101,7 +104,11 @@ def render(document: Document, *, variant: str | None = None, forms: bool = Fals
     laid_out = lay_out(document.html(), variant=variant, forms=forms)
     _check_fits(laid_out, document)
     return write(
-        laid_out, variant=variant, forms=forms, created=document.created, lang=document.lang
+        laid_out,
+        variant=variant,
+        forms=forms,
+        created=document.created,
+        languages=document.languages,
     )
 
 
@@ -133,12 +140,12 @@ def write(
     created: dt.date,
     variant: str | None = None,
     forms: bool = False,
-    lang: str | None = None,
+    languages: tuple[str, ...] | None = None,
 ) -> bytes:
     """Draw laid-out pages as PDF bytes. `created` (the document's date) pins every stamp;
-    `lang` completes the XMP metadata of a whole document."""
-    if lang is not None:
-        _describe_language(laid_out.metadata, lang)
+    `languages` completes the XMP metadata of a whole document."""
+    if languages is not None:
+        _describe_language(laid_out.metadata, languages)
     # Noto Serif is a variable font: WeasyPrint has fontTools instantiate it, which stamps the
     # instance with the clock unless SOURCE_DATE_EPOCH is set.
     with dates.pinned_clock(dates.stamp_epoch(created)):
@@ -195,17 +202,24 @@ _DC = "http://purl.org/dc/elements/1.1/"
 _PREFIXES = {uri: prefix for prefix, uri in _NAMESPACES.items() if prefix}
 
 
-def _describe_language(metadata: DocumentMetadata, lang: str) -> None:
+def _describe_language(metadata: DocumentMetadata, languages: tuple[str, ...]) -> None:
     """Complete WeasyPrint's XMP metadata: add ``dc:language`` (WeasyPrint writes /Lang in the
     catalog only) and declare each namespace on the description that uses it, as some
-    validators (PDFBox Preflight) require, rather than once on ``rdf:RDF``."""
+    validators (PDFBox Preflight) require, rather than once on ``rdf:RDF``.
+
+    /Lang holds one language, the page's ``lang``: French for the bilingual edition (its text
+    starts in the French column; "fr+ar" is no language tag, and "mul" would tell a reader
+    nothing). ``dc:language`` lists every language of the text, both for the bilingual
+    edition, as Dublin Core allows. (WeasyPrint 70 writes no /Lang on the structure elements
+    of a tagged PDF, so the Arabic cells' ``lang`` does not reach it.)"""
     generate = metadata.generate_rdf_metadata
 
     def rewritten(*args: object) -> bytes:
         descriptions = list(etree.fromstring(generate(*args)))
         language = etree.Element(f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
         bag = etree.SubElement(etree.SubElement(language, f"{{{_DC}}}language"), f"{{{_RDF}}}Bag")
-        etree.SubElement(bag, f"{{{_RDF}}}li").text = lang
+        for lang in languages:
+            etree.SubElement(bag, f"{{{_RDF}}}li").text = lang
         rdf = etree.Element(f"{{{_RDF}}}RDF", nsmap={"rdf": _RDF})
         for old in [*descriptions, language]:
             names = [*old.attrib, *(child.tag for child in old)]
