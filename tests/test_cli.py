@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from cnops_legaldocs import api, model
+from cnops_legaldocs import api
 from cnops_legaldocs.assets import default_data
+from cnops_legaldocs.bilingual import file_tag
 from cnops_legaldocs.cli import main
 
 SOURCE = default_data().read_text(encoding="utf-8")
@@ -24,11 +25,12 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_build_writes_every_document_named_predictably(tmp_path, capsys, reuse_renders):
     assert main(["build", "-o", str(tmp_path / "out")]) == 0
     expected = {
-        f"{kind}-{tag}.{fmt}"
+        f"{kind}-{file_tag(lang)}.{fmt}"
         for kind in api.KINDS
-        for tag in (*model.LANGUAGES, "bilingual")
-        for fmt in api.formats_of(kind)
+        for lang in api.EDITIONS
+        for fmt in api.formats_of(kind, lang)
     }
+    assert {file_tag(lang) for lang in api.EDITIONS} == {"fr", "ar", "bilingual"}
     assert {p.name for p in (tmp_path / "out").iterdir()} == expected
     for path in (tmp_path / "out").iterdir():
         assert path.read_bytes()[:4] in (b"%PDF", b"PK\x03\x04")

@@ -144,6 +144,21 @@ def _docx_as_pdf(content: bytes) -> bytes:
 # -- embedded content ------------------------------------------------------------------------
 
 
+def is_package_qr(content: bytes, name: str, url: str) -> bool:
+    """Whether the DOCX part `name` is a QR code that the package drew for `url` and nothing
+    else: a PNG whose only decoded symbol is exactly `url` (zbarimg)."""
+    if not name.startswith("word/media/") or not name.endswith(".png"):
+        return False
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        image = archive.read(name)
+    if not image.startswith(b"\x89PNG"):
+        return False
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-"], input=image, capture_output=True, timeout=60
+    )
+    return result.returncode == 0 and result.stdout.decode().splitlines() == [url]
+
+
 def embedded_files(content: bytes, fmt: str) -> list[str]:
     """What the file carries besides its own text and fonts: attachments, embedded or external
     objects. Empty for a file that fetched nothing."""

@@ -493,14 +493,20 @@ def test_text_that_cannot_fit_wraps_inside_the_page_of_a_word_processor(
     """A word processor lays the file out itself and breaks a word too long for its line:
     the 300-character word and number are printed whole, inside the page (laid out by
     LibreOffice)."""
-    content = api.render(_too_wide(default_data), *combo)
+    too_wide = _too_wide(default_data)
+    # The consent form and the poster print no operation title: only the phone number there.
+    titled = TOO_WIDE in documents.build(too_wide, *combo[:2]).text()
+    assert titled == (combo[0] in ("notice", "register", "rights-request"))
+    content = api.render(too_wide, *combo)
     held = readback.text(content, combo[2])
-    assert TOO_WIDE in held and TOO_LONG_PHONE in held
+    assert TOO_LONG_PHONE in held and (TOO_WIDE in held) == titled
     laid_out = readback._docx_as_pdf(content)
     assert readback.glyphs_outside_the_page(laid_out) == 0
     # Every glyph drawn (on lines of their own, among other cells' lines: counted, not read).
     drawn = readback.text(laid_out, "pdf")
-    assert drawn.count("x") >= len(TOO_WIDE) and drawn.count("\u0660") >= len(TOO_LONG_PHONE)
+    assert drawn.count("\u0660") >= len(TOO_LONG_PHONE)
+    if titled:
+        assert drawn.count("x") >= len(TOO_WIDE)
 
 
 def test_the_cli_reports_a_layout_that_cannot_fit(

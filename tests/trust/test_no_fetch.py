@@ -106,9 +106,16 @@ def test_no_request_leaves_the_machine(
 
 
 @pytest.mark.parametrize("combo", COMBINATIONS, ids="-".join)
-def test_no_file_is_embedded(combo: tuple[str, str, str], hostile_renders: dict) -> None:
+def test_no_file_is_embedded(
+    combo: tuple[str, str, str], hostile_renders: dict, hostile: model.LegalData
+) -> None:
     content, fmt = hostile_renders[combo], combo[2]
-    assert readback.embedded_files(content, fmt) == []
+    found = readback.embedded_files(content, fmt)
+    # The one image a file may carry is the QR code the package draws itself (the poster's
+    # DOCX embeds it as a PNG): exactly qr.png_to_print of the data's notice address.
+    made = {name for name in found if readback.is_package_qr(content, name, hostile.notice.url)}
+    assert [name for name in found if name not in made] == []
+    assert len(made) == (1 if combo[0] == "poster" and fmt == "docx" else 0)
     raw = readback.raw_bytes(content, fmt)
     assert SECRET.encode() not in raw
     hostname = HOSTNAME.read_text().strip() if HOSTNAME.exists() else ""
