@@ -20,7 +20,7 @@ import subprocess
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,18 +56,13 @@ def w(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def data() -> cl.LegalData:
-    return cl.load()
-
-
-@pytest.fixture(scope="session")
 def trees(data: cl.LegalData) -> dict[tuple[str, str], documents.Document]:
     return {case: documents.build(data, *case) for case in CASES}
 
 
 @pytest.fixture(scope="session")
-def docx_files(data: cl.LegalData) -> dict[tuple[str, str], bytes]:
-    return {case: cl.render(data, *case, "docx") for case in CASES}
+def docx_files(rendered: Callable[..., bytes]) -> dict[tuple[str, str], bytes]:
+    return {case: rendered(*case, "docx") for case in CASES}
 
 
 @pytest.fixture(scope="session")
@@ -76,12 +71,12 @@ def opened(docx_files: dict[tuple[str, str], bytes]) -> dict[tuple[str, str], Do
 
 
 @pytest.fixture(scope="session")
-def weasy_pdfs(data: cl.LegalData, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def weasy_pdfs(rendered: Callable[..., bytes], tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("weasyprint")
     paths = {}
     for case in CASES:
         paths[case] = out / f"{case[0]}-{case[1]}.pdf"
-        paths[case].write_bytes(cl.render(data, *case, "pdf"))
+        paths[case].write_bytes(rendered(*case, "pdf"))
     return paths
 
 
