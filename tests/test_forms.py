@@ -40,20 +40,17 @@ PERSON = {
 
 
 @pytest.fixture(scope="module")
-def data() -> lib.LegalData:
-    return lib.load()
+def render(rendered: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Rendered forms, each made once (a blank one once for the session)."""
 
+    @cache
+    def render(kind: str, lang: str, address: str | None = None, prefilled: bool = False) -> bytes:
+        if not prefilled:
+            return rendered(kind, lang)
+        person = {**PERSON, "adresse": address or LATIN_ADDRESS}
+        return lib.render(lib.load(), kind, lang, person=person)
 
-@cache
-def _render(kind: str, lang: str, address: str | None = None, prefilled: bool = False) -> bytes:
-    person = {**PERSON, "adresse": address or LATIN_ADDRESS} if prefilled else None
-    return lib.render(lib.load(), kind, lang, person=person)
-
-
-@pytest.fixture(scope="module")
-def render() -> Callable[..., bytes]:
-    """Rendered forms, each made once for the whole module."""
-    return _render
+    return render
 
 
 # --------------------------------------------------------------------------------------------

@@ -196,23 +196,19 @@ def _write_commands(outdir: Path) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.usefixtures("reuse_renders")
 @pytest.mark.parametrize("command", ["render", "build"])
-def test_output_under_a_file(
-    command: str, outdir: Path, run_cli: Callable[..., Run], reuse_renders: None
-) -> None:
+def test_output_under_a_file(command: str, outdir: Path, run_cli: Callable[..., Run]) -> None:
     (outdir / "sub").write_text("a file where a directory is expected")
     before = _listing(outdir)
     run = run_cli(*_write_commands(outdir)[command])
     _assert_clean_failure(run, outdir, before, "a part of the path is a file|cannot write")
 
 
+@pytest.mark.usefixtures("reuse_renders")
 @pytest.mark.parametrize("command", ["render", "build"])
 def test_unwritable_directory(
-    command: str,
-    outdir: Path,
-    run_cli: Callable[..., Run],
-    reuse_renders: None,
-    monkeypatch: pytest.MonkeyPatch,
+    command: str, outdir: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A directory the user may not write to (simulated: tests run as root, which may)."""
 
@@ -256,13 +252,10 @@ def _disk_full_while_writing(monkeypatch: pytest.MonkeyPatch, name: str) -> None
     monkeypatch.setattr(os, "fsync", fsync)
 
 
+@pytest.mark.usefixtures("reuse_renders")
 @pytest.mark.parametrize("command", ["render", "build"])
 def test_disk_full(
-    command: str,
-    outdir: Path,
-    run_cli: Callable[..., Run],
-    reuse_renders: None,
-    monkeypatch: pytest.MonkeyPatch,
+    command: str, outdir: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The disk fills up while the last file is written: nothing is left, not even the files
     written in full before it."""
