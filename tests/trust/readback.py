@@ -5,6 +5,7 @@ a new format (DOCX) is covered by adding its reader here."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import tempfile
@@ -126,6 +127,11 @@ def _lines(container: object) -> list[LTTextLine]:
     return found
 
 
+# A LibreOffice profile of this test process's own: another soffice running on the machine
+# (a second test run, an editor) cannot lock it; made once, then reused by every conversion.
+_PROFILE = Path(tempfile.gettempdir()) / f"cnops-legaldocs-soffice-{os.getpid()}"
+
+
 @cache
 def _docx_as_pdf(content: bytes) -> bytes:
     """A DOCX laid out by LibreOffice, to read it as a reader sees it."""
@@ -133,11 +139,12 @@ def _docx_as_pdf(content: bytes) -> bytes:
         source = Path(tmp, "document.docx")
         source.write_bytes(content)
         subprocess.run(
-            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", tmp, str(source)],
+            ["soffice", "--headless", f"-env:UserInstallation={_PROFILE.as_uri()}",
+             "--convert-to", "pdf", "--outdir", tmp, str(source)],
             check=True,
             capture_output=True,
             timeout=120,
-        )
+        )  # fmt: skip
         return Path(tmp, "document.pdf").read_bytes()
 
 
