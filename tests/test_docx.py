@@ -41,7 +41,6 @@ ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 LATIN = re.compile("[0-9A-Za-z\u00c0-\u024f]")
 INVISIBLE = set("\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u200e\u200f\u061c\u2060")
 MM = 72 / 25.4
-SRC = Path(__file__).resolve().parent.parent / "src"
 
 
 def w(name: str) -> str:
