@@ -10,7 +10,6 @@ tests in test_docx_forms.py.
 from __future__ import annotations
 
 import collections
-import hashlib
 import io
 import itertools
 import json

@@ -26,7 +26,8 @@ EPOCH_1904 = dt.datetime(1904, 1, 1, tzinfo=dt.UTC)
 
 
 def test_same_bytes_from_another_process(tmp_path: Path, default_renders: dict) -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    """Every document built by the command line in another process, in another time zone."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "TZ": "Asia/Tokyo"}
     env.pop("SOURCE_DATE_EPOCH", None)
     subprocess.run(
         [sys.executable, "-m", "cnops_legaldocs.cli", "build", "-o", str(tmp_path)],
