@@ -12,11 +12,9 @@ from __future__ import annotations
 import collections
 import io
 import itertools
-import json
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -291,23 +289,12 @@ def test_core_properties_come_from_the_data(opened, trees, data, case):
     assert props.language == {"fr": "fr-MA", "ar": "ar-MA"}[case[1]]
 
 
-def test_byte_identical_across_processes(docx_files):
-    script = (
-        "import hashlib, json, cnops_legaldocs as cl\n"
-        "d = cl.load()\n"
-        f"kinds = {DOCX_KINDS!r}\n"
-        "print(json.dumps({f'{k}-{l}': hashlib.sha256(cl.render(d, k, l, 'docx')).hexdigest()"
-        " for k in kinds for l in cl.LANGUAGES}))\n"
-    )
-    env = {"PYTHONPATH": str(SRC), "TZ": "Asia/Tokyo"}  # another process, another clock
-    result = subprocess.run(
-        [sys.executable, "-c", script], check=True, capture_output=True, text=True, env=env
-    )
-    other = json.loads(result.stdout)
-    for kind, lang in CASES:
-        content = docx_files[kind, lang]
-        assert hashlib.sha256(content).hexdigest() == other[f"{kind}-{lang}"]
-        with zipfile.ZipFile(io.BytesIO(content)) as z:
+def test_zip_entries_carry_a_fixed_date(docx_files):
+    """python-docx stamps zip entries with the clock; ours are 1980-01-01. (Byte identity
+    across processes and time zones, for every document and format, is
+    tests/trust/test_reproducible.py.)"""
+    for case in CASES:
+        with zipfile.ZipFile(io.BytesIO(docx_files[case])) as z:
             assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
