@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from cnops_legaldocs import api, model
+from cnops_legaldocs import api, bilingual
 from cnops_legaldocs.assets import default_data
 from cnops_legaldocs.cli import main
 
@@ -24,10 +24,10 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_build_writes_every_document_named_predictably(tmp_path, capsys, reuse_renders):
     assert main(["build", "-o", str(tmp_path / "out")]) == 0
     expected = {
-        f"{kind}-{tag}.{fmt}"
+        f"{kind}-{bilingual.file_tag(lang)}.{fmt}"
         for kind in api.KINDS
-        for tag in (*model.LANGUAGES, "bilingual")
-        for fmt in api.formats_of(kind)
+        for lang in api.EDITIONS
+        for fmt in api.formats_of(kind, lang)
     }
     assert {p.name for p in (tmp_path / "out").iterdir()} == expected
     for path in (tmp_path / "out").iterdir():

@@ -16,12 +16,17 @@ FORMATS: tuple[str, ...] = ("pdf", "docx")
 """The file formats documents are rendered to."""
 
 
+_BILINGUAL_DOCX = frozenset({"notice", "register"})
+"""The kinds whose bilingual edition is also written as DOCX (rows of pairs as rule-less
+tables): the forms' grids and the poster's sheet are not laid out in pairs in Word yet."""
+
+
 def formats_of(kind: str, lang: str | None = None) -> tuple[str, ...]:
     """The formats a kind (in `lang`) is rendered to: every format, but the bilingual edition
-    is PDF only for now (its DOCX awaits the forms' and poster's DOCX layer)."""
+    of the forms and the poster is PDF only for now (see `_BILINGUAL_DOCX`)."""
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
-    return ("pdf",) if lang == BILINGUAL else FORMATS
+    return ("pdf",) if lang == BILINGUAL and kind not in _BILINGUAL_DOCX else FORMATS
 
 
 ARCHIVAL_VARIANT = "pdf/a-3u"
