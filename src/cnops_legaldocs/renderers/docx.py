@@ -441,13 +441,14 @@ class Writer:
         props.created = props.modified = created
 
     def _families(self) -> list[ooxml.FontFamily]:
-        """The font table: the language's family with its four faces; the other one named
+        """The font table: the language's family (both, in the bilingual edition) with its
+        four faces; the other one named
         only, or with the faces the document may need (a form's values and what is typed
         into it may be in either script; the poster sets numbers and addresses in the Latin
         face); the forms' tick-box font."""
         kept = {lang: set(docx_fonts.FACES) if lang in self.languages else set()
                 for lang in FAMILY}  # fmt: skip
-        if self.source.is_form:
+        if self.source.is_form and not self.bilingual:
             kept["ar" if self.lang == "fr" else "fr"] = {"regular"}
         if self.source.kind == "poster" and self.lang == "ar":
             kept["fr"] = {"regular", "bold"}
@@ -735,7 +736,8 @@ class Writer:
         for row_el in rows:
             row = table.add_row()
             ooxml.set_row(row._tr.get_or_add_trPr(), header=False)  # a pair is never split
-            ruled = "h2" in classes(row_el) and heading.rule is not None
+            # (a rule beside a heading, the poster's, stays the paragraph's own)
+            ruled = "h2" in classes(row_el) and (heading.rule or ("",))[0] == "bottom"
             for cell, cell_el, width in zip(row.cells, row_el, widths, strict=False):
                 tc_pr = cell._tc.get_or_add_tcPr()
                 rule = None
