@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import documents
-from .bilingual import BILINGUAL
 from .branches import Branch
-from .documents import EDITIONS, FORM_KINDS, KINDS, PAPERS
+from .documents import EDITIONS, KINDS, PAPERS
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 from .person import Person
@@ -16,18 +15,12 @@ FORMATS: tuple[str, ...] = ("pdf", "docx")
 """The file formats documents are rendered to."""
 
 
-_BILINGUAL_DOCX = frozenset({"notice", "register", *FORM_KINDS})
-"""The kinds whose bilingual edition is also written as DOCX (rows of pairs as rule-less
-tables, the forms' grids of French label, box, Arabic label): the poster's sheet is not laid
-out in pairs in Word yet."""
-
-
 def formats_of(kind: str, lang: str | None = None) -> tuple[str, ...]:
-    """The formats a kind (in `lang`) is rendered to: every format, but the bilingual edition
-    of the poster is PDF only for now (see `_BILINGUAL_DOCX`)."""
+    """The formats a kind (in `lang`) is rendered to: every format, the bilingual edition
+    included (in DOCX, its rows of pairs are rule-less tables, each cell in its language)."""
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
-    return ("pdf",) if lang == BILINGUAL and kind not in _BILINGUAL_DOCX else FORMATS
+    return FORMATS
 
 
 ARCHIVAL_VARIANT = "pdf/a-3u"

@@ -71,13 +71,21 @@ _PAGES = {
     "form": Page(210, 297, top=20, right=14, bottom=16, left=14, first_top=12),
 }
 POSTER_REM = {"A3": 14.0, "A4": 14.0 / 2**0.5}  # poster.css: the root size per paper
+_BILINGUAL_TYPE = 0.75  # bilingual.css: the bilingual poster's type, of one language's
+
+
+def poster_rem(document: Document) -> float:
+    """The poster's root font size in points, the unit of its type and margins."""
+    return POSTER_REM[document.paper] * (_BILINGUAL_TYPE if len(document.languages) > 1 else 1)
+
+
 _PAPER = {"A3": (297, 420), "A4": (210, 297)}
 
 
 def page_of(document: Document) -> Page:
     """The page a document is laid out on (the values of its print CSS)."""
     if document.kind == "poster":
-        rem = POSTER_REM[document.paper] / MM  # in mm
+        rem = poster_rem(document) / MM  # in mm (the page's rem: the root's size)
         width, height = _PAPER[document.paper]
         return Page(width, height, top=2.4 * rem, right=2.6 * rem, bottom=14.4 * rem,
                     left=2.6 * rem, footer_distance=2.2 * rem)  # fmt: skip
@@ -86,7 +94,11 @@ def page_of(document: Document) -> Page:
 
 def roles_of(document: Document) -> tuple[Role, ...]:
     if document.kind == "poster":
-        return docx_styles.poster_roles(POSTER_REM[document.paper])
+        roles = docx_styles.poster_roles(poster_rem(document))
+        if len(document.languages) > 1:  # bilingual.css: the masthead's title 2.4 rem, not 3.3
+            roles = tuple(replace(r, size=(r.size[0] * 2.4 / 3.3, r.size[1] * 2.4 / 3.3))
+                          if r.name == "Title" else r for r in roles)  # fmt: skip
+        return roles
     if document.kind in FORM_KINDS:
         return docx_styles.FORM_ROLES
     if len(document.languages) > 1 and document.kind in _BILINGUAL_ROLES:
@@ -384,11 +396,11 @@ class Writer:
         return role + docx_styles.ARABIC_SUFFIX if self.rtl else role
 
     @contextmanager
-    def language(self, el: etree._Element, width: float | None = None) -> Iterator[None]:
+    def language(self, el: etree._Element | None, width: float | None = None) -> Iterator[None]:
         """Write an element in its own language (``lang``, in the bilingual edition) and
         within `width` points, then return to the surrounding ones."""
         saved = self.lang, self.rtl, self.width
-        lang = el.get("lang")
+        lang = el.get("lang") if el is not None else None
         if lang in FAMILY:
             self.lang, self.rtl = lang, lang == "ar"
         if width is not None:
