@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import documents
-from .bilingual import BILINGUAL
 from .branches import Branch
 from .documents import EDITIONS, KINDS, PAPERS
 from .errors import RenderError
@@ -17,11 +16,11 @@ FORMATS: tuple[str, ...] = ("pdf", "docx")
 
 
 def formats_of(kind: str, lang: str | None = None) -> tuple[str, ...]:
-    """The formats a kind (in `lang`) is rendered to: every format, but the bilingual edition
-    is PDF only for now (its DOCX awaits the forms' and poster's DOCX layer)."""
+    """The formats a kind (in `lang`) is rendered to: every format, the bilingual edition
+    included (in DOCX, its rows of pairs are rule-less tables, each cell in its language)."""
     if kind not in KINDS:
         raise RenderError(f"unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
-    return ("pdf",) if lang == BILINGUAL else FORMATS
+    return FORMATS
 
 
 ARCHIVAL_VARIANT = "pdf/a-3u"

@@ -18,6 +18,7 @@ import io
 import itertools
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import groupby
@@ -25,6 +26,7 @@ from typing import Any
 
 import docx
 import docx.document
+import docx.table
 from docx.enum.section import WD_ORIENT
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -32,6 +34,7 @@ from docx.shared import Mm, Pt
 from lxml import etree
 
 from .. import bidi
+from ..bilingual import SIDES
 from ..documents import FORM_KINDS, Document
 from ..errors import RenderError
 from . import docx_fonts, docx_styles, ooxml
@@ -68,13 +71,21 @@ _PAGES = {
     "form": Page(210, 297, top=20, right=14, bottom=16, left=14, first_top=12),
 }
 POSTER_REM = {"A3": 14.0, "A4": 14.0 / 2**0.5}  # poster.css: the root size per paper
+_BILINGUAL_TYPE = 0.75  # bilingual.css: the bilingual poster's type, of one language's
+
+
+def poster_rem(document: Document) -> float:
+    """The poster's root font size in points, the unit of its type and margins."""
+    return POSTER_REM[document.paper] * (_BILINGUAL_TYPE if len(document.languages) > 1 else 1)
+
+
 _PAPER = {"A3": (297, 420), "A4": (210, 297)}
 
 
 def page_of(document: Document) -> Page:
     """The page a document is laid out on (the values of its print CSS)."""
     if document.kind == "poster":
-        rem = POSTER_REM[document.paper] / MM  # in mm
+        rem = poster_rem(document) / MM  # in mm (the page's rem: the root's size)
         width, height = _PAPER[document.paper]
         return Page(width, height, top=2.4 * rem, right=2.6 * rem, bottom=14.4 * rem,
                     left=2.6 * rem, footer_distance=2.2 * rem)  # fmt: skip
@@ -83,10 +94,33 @@ def page_of(document: Document) -> Page:
 
 def roles_of(document: Document) -> tuple[Role, ...]:
     if document.kind == "poster":
-        return docx_styles.poster_roles(POSTER_REM[document.paper])
+        roles = docx_styles.poster_roles(poster_rem(document))
+        if len(document.languages) > 1:  # bilingual.css: the masthead's title 2.4 rem, not 3.3
+            roles = tuple(replace(r, size=(r.size[0] * 2.4 / 3.3, r.size[1] * 2.4 / 3.3))
+                          if r.name == "Title" else r for r in roles)  # fmt: skip
+        return roles
     if document.kind in FORM_KINDS:
         return docx_styles.FORM_ROLES
+    if len(document.languages) > 1 and document.kind in _BILINGUAL_ROLES:
+        overrides = {role.name: role for role in _BILINGUAL_ROLES[document.kind]}
+        return tuple(overrides.get(role.name, role) for role in docx_styles.DOCUMENT_ROLES)
     return docx_styles.DOCUMENT_ROLES
+
+
+# The bilingual register sets thirteen columns across the page in smaller type (bilingual.css).
+_BILINGUAL_ROLES = {
+    "register": (
+        Role("Table Heading", size=(8, 9.5), line=(1.3, 1.4), bold=True, after=1,
+             hyphenate=False),
+        Role("Table Text", size=(8, 9.5), line=(1.3, 1.4), after=1, hyphenate=False),
+    ),
+}  # fmt: skip
+_BILINGUAL_PADDING = {"register": (0.8, 1.0, 0.0)}  # mm: top, sides, bottom of table cells
+# Column shares (%) of the bilingual contacts table, as bilingual.css fixes them: the French
+# columns, the shared e-mail address, the Arabic columns.
+_BILINGUAL_COLUMNS = {"contacts": (21, 18, 22, 18, 21)}
+_PAIRS_GUTTER = 4.0  # mm between the French and the Arabic column, as in the PDF
+_MIDDLE = {"choices": 9.0}  # mm: the middle column of a row group (a tick box)
 
 
 def render(document: Document) -> bytes:
@@ -239,16 +273,20 @@ def _direction_runs(text: str, rtl_context: bool) -> Iterator[tuple[str, bool]]:
 
 
 WORD_JOINER = "\u2060"
+NARROW_NO_BREAK_SPACE = "\u202f"
 
 
 def _no_break(text: str, rtl_paragraph: bool) -> str:
     """A token that must not wrap (``white-space: nowrap``): no-break spaces, and hyphens
     that do not break. Word's own no-break hyphen (U+2011) serves in left-to-right text; in a
     right-to-left paragraph LibreOffice 7.4 cuts a token holding one anywhere at a line end
-    ("AMO-Pub|lic", "D-VS-157/201|6"), so there a word joiner follows the hyphen instead."""
+    ("AMO-Pub|lic", "D-VS-157/201|6"), so there a word joiner follows the hyphen instead; it
+    also breaks a number at a no-break space there ("05 38 00 20 2|0", seen in the narrow
+    columns of the bilingual edition), and not at a narrow no-break space, which the digit
+    groups of a phone number take instead."""
     text = text.replace(" ", "\u00a0")
     if rtl_paragraph:
-        return text.replace("-", "-" + WORD_JOINER)
+        return text.replace("-", "-" + WORD_JOINER).replace("\u00a0", NARROW_NO_BREAK_SPACE)
     return text.replace("-", ooxml.NO_BREAK_HYPHEN)
 
 
@@ -308,10 +346,16 @@ class Writer:
 
     def __init__(self, document: Document) -> None:
         self.source = document
-        self.lang = document.lang
+        self.languages = document.languages
+        self.bilingual = len(self.languages) > 1
+        # The language of what is being written: the document's, or a bilingual cell's.
+        self.lang = document.languages[0]
         self.rtl = document.direction == "rtl"
         self.page = page_of(document)
+        self.width = self.page.text_width  # of the container being written, in points
         self.roles = {role.name: role for role in roles_of(document)}
+        padding = _BILINGUAL_PADDING.get(document.kind) if self.bilingual else None
+        self.padding = padding or docx_styles.CELL_PADDING
         self.doc = docx.Document()
         self.links: dict[str, str] = {}
         self.controls = 0
@@ -332,8 +376,13 @@ class Writer:
         if body is None:
             raise RenderError("the document has no body")
         self._package()
-        docx_styles.Stylesheet(self.doc, tuple(self.roles.values()),
-                               text_width_pt=self.page.text_width).write()  # fmt: skip
+        docx_styles.Stylesheet(
+            self.doc,
+            tuple(self.roles.values()),
+            text_width_pt=self.page.text_width,
+            cell_padding=self.padding,
+            pairs_gutter=_PAIRS_GUTTER if self.bilingual else None,
+        ).write()
         self._section(body)
         for el in body:
             if el.tag not in ("header", "footer"):
@@ -343,8 +392,23 @@ class Writer:
         return ooxml.reproducible_zip(out.getvalue())
 
     def style(self, role: str) -> str:
-        """The style name of a role in the document's language."""
+        """The style name of a role in the current language."""
         return role + docx_styles.ARABIC_SUFFIX if self.rtl else role
+
+    @contextmanager
+    def language(self, el: etree._Element | None, width: float | None = None) -> Iterator[None]:
+        """Write an element in its own language (``lang``, in the bilingual edition) and
+        within `width` points, then return to the surrounding ones."""
+        saved = self.lang, self.rtl, self.width
+        lang = el.get("lang") if el is not None else None
+        if lang in FAMILY:
+            self.lang, self.rtl = lang, lang == "ar"
+        if width is not None:
+            self.width = width
+        try:
+            yield
+        finally:
+            self.lang, self.rtl, self.width = saved
 
     def size(self, role: str) -> float:
         """A role's font size in the document's language, in points."""
@@ -382,19 +446,21 @@ class Writer:
         props.subject = _property(self.source.subject)
         props.author = props.last_modified_by = _property(self.source.author)
         props.keywords = _property(", ".join(self.source.keywords))
-        props.language = LANGS[self.lang]
+        props.language = LANGS[self.languages[0]]  # the bilingual edition's first
         props.comments = ""
         props.category = ""
         props.revision = 1
         props.created = props.modified = created
 
     def _families(self) -> list[ooxml.FontFamily]:
-        """The font table: the language's family with its four faces; the other one named
+        """The font table: the language's family (both, in the bilingual edition) with its
+        four faces; the other one named
         only, or with the faces the document may need (a form's values and what is typed
         into it may be in either script; the poster sets numbers and addresses in the Latin
         face); the forms' tick-box font."""
-        kept = {lang: set(docx_fonts.FACES) if lang == self.lang else set() for lang in FAMILY}
-        if self.source.is_form:
+        kept = {lang: set(docx_fonts.FACES) if lang in self.languages else set()
+                for lang in FAMILY}  # fmt: skip
+        if self.source.is_form and not self.bilingual:
             kept["ar" if self.lang == "fr" else "fr"] = {"regular"}
         if self.source.kind == "poster" and self.lang == "ar":
             kept["fr"] = {"regular", "bold"}
@@ -420,11 +486,13 @@ class Writer:
         section.left_margin, section.right_margin = Mm(page.left), Mm(page.right)
         # As in the PDF, the header sits in the top margin with its rule on the margin's edge,
         # the footer likewise below the text block: the block keeps the whole page area.
-        section.header_distance = Pt(self._header_distance(top))
+        section.header_distance = Pt(self._header_distance(top, body.find("header")))
         section.footer_distance = Pt(
             page.footer_distance * MM
             if page.footer_distance is not None
-            else page.bottom * MM - self._furniture_height("Footer") - page.footer_gap * MM
+            else page.bottom * MM
+            - self._furniture_height("Footer", body.find("footer"))
+            - page.footer_gap * MM
         )
         section.gutter = Mm(0)
         if self.rtl:
@@ -444,20 +512,30 @@ class Writer:
             self._furniture(footer, section.footer, "Footer")
             self._furniture(footer, section.first_page_footer, "Footer")
 
-    def _header_distance(self, top_mm: float) -> float:
-        return top_mm * MM - self._furniture_height("Header") - self.page.header_gap * MM
+    def _header_distance(self, top_mm: float, header: etree._Element | None = None) -> float:
+        height = self._furniture_height("Header", header)
+        return top_mm * MM - height - self.page.header_gap * MM
 
-    def _furniture_height(self, role: str) -> float:
-        """Height of a one-line running header or footer with its rule, in points."""
+    def _furniture_height(self, role: str, el: etree._Element | None = None) -> float:
+        """Height of a running header or footer with its rule, in points: one line, or in
+        the bilingual edition a line per item of its taller half."""
         spec = self.roles.get(role)
         if spec is None:
             return 0
-        size = spec.size[self.rtl]
+        halves = _halves(el)
+        lines = max((len(half) for half in halves), default=1)
+        line = max(spec.line[arabic] * spec.size[arabic]
+                   for arabic in {lang == "ar" for lang in self.languages})  # fmt: skip
         rule = (spec.rule[2] * MM + spec.rule[1]) if spec.rule else 0
-        return spec.line[self.rtl] * size + rule
+        return lines * line + rule
 
     def _furniture(self, el: etree._Element, part: object, role: str) -> None:
-        """A running header or footer: its items spread from the start to the end edge."""
+        """A running header or footer: its items spread from the start to the end edge; in
+        the bilingual edition, a half for each language, its items one under the other."""
+        halves = _halves(el)
+        if halves:
+            self._furniture_halves(halves, part, role)
+            return
         paragraph = part.paragraphs[0]  # type: ignore[attr-defined]
         paragraph.style = self.doc.styles[self.style(role)]
         if self.rtl:
@@ -468,6 +546,27 @@ class Writer:
                 pieces.append(("\t", State(literal=True)))
             pieces.extend(pieces_of(child))
         self.fill(paragraph._p, pieces)
+
+    def _furniture_halves(self, halves: list[etree._Element], part: Any, role: str) -> None:
+        widths = [self.width / len(halves)] * len(halves)
+        table = self.pairs_table(part, widths)
+        table._tbl.getparent().insert(0, table._tbl)  # before the part's own paragraph
+        row = table.add_row()
+        for cell, half, width in zip(row.cells, halves, widths, strict=True):
+            with self.language(half, width - _PAIRS_GUTTER * MM):
+                for item in half:
+                    paragraph = cell.add_paragraph()
+                    paragraph.style = self.doc.styles[self.style(role)]
+                    if self.rtl:
+                        ooxml.set_bidi(ooxml.ppr(paragraph._p))
+                    self.fill(paragraph._p, pieces_of(item))
+            _drop_leading_empty(cell)
+        # A header ends with a paragraph: the part's own, made as small as can be.
+        last = part.paragraphs[-1]
+        last.style = self.doc.styles["Normal"]
+        p_pr = ooxml.ppr(last._p)
+        ooxml.set_spacing(p_pr, 0, 0, 1)
+        ooxml.set_sizes(ooxml.prop(p_pr, "rPr"), 1, 1)
 
     def new_page_section(self) -> None:
         """End the current section with the last paragraph and go on on a new page with the
@@ -483,7 +582,8 @@ class Writer:
             ooxml.remove(current, name)  # inherited from the previous section
         section = self.doc.sections[-1]
         section.top_margin = Mm(self.page.top)
-        section.header_distance = Pt(self._header_distance(self.page.top))
+        header = self.source.root.find("body/header")
+        section.header_distance = Pt(self._header_distance(self.page.top, header))
 
     # -- blocks ----------------------------------------------------------------------------
 
@@ -494,7 +594,9 @@ class Writer:
         if self.extension is not None and self.extension.block(el, container):
             return
         tag, cls = el.tag, classes(el)
-        if tag in ("section", "div"):
+        if tag == "div" and "pairs" in cls:
+            self._pairs(el, container)
+        elif tag in ("section", "div"):
             for child in el:
                 self.block(child, container)
         elif tag == "p":
@@ -506,7 +608,7 @@ class Writer:
         elif tag == "ul":
             self.bullets(container, el, "List Bullet")
         elif tag == "table":
-            self._table(el)
+            self._table(el, container)
         else:
             raise RenderError(f"the DOCX renderer does not know the block element <{tag}>")
 
@@ -529,13 +631,14 @@ class Writer:
         """A paragraph of `role` with the inline content of `el` (none: empty), appended to
         `container` or filling its `existing` empty paragraph; `field_width` (points) is the
         room a text field's control takes."""
-        paragraph = existing or container.add_paragraph()  # type: ignore[attr-defined]
-        paragraph.style = self.doc.styles[self.style(role)]
-        p = paragraph._p
-        if self.rtl:
-            ooxml.set_bidi(ooxml.ppr(p))
-        if el is not None:
-            self.fill(p, pieces_of(el), role=role, field_width=field_width)
+        with self.language(el) if el is not None else nullcontext():
+            paragraph = existing or container.add_paragraph()  # type: ignore[attr-defined]
+            paragraph.style = self.doc.styles[self.style(role)]
+            p = paragraph._p
+            if self.rtl:
+                ooxml.set_bidi(ooxml.ppr(p))
+            if el is not None:
+                self.fill(p, pieces_of(el), role=role, field_width=field_width)
         return p
 
     def fill(
@@ -618,6 +721,55 @@ class Writer:
         ooxml.set_table_grid(table._tbl, widths)
         return table
 
+    def pairs_table(self, container: object, widths: list[float]) -> Any:
+        """A table without rules for the bilingual edition: French column first, always."""
+        table = _new_table(container, len(widths), self.width)
+        ooxml.set_table(table._tbl.tblPr, style=self.doc.styles[docx_styles.PAIRS_TABLE].style_id,
+                        width_pt=sum(widths), rtl=False, header_row=False)  # fmt: skip
+        ooxml.set_table_grid(table._tbl, widths)
+        return table
+
+    def _pairs(self, el: etree._Element, container: object) -> None:
+        """The bilingual edition's rows of pairs: a table without rules, French column,
+        (a shared middle,) Arabic column, each cell written in its own language."""
+        rows = [row for row in el if row.tag == "div"]
+        columns = max((len(row) for row in rows), default=0)
+        if not columns:
+            return
+        middle = next((mm for name, mm in _MIDDLE.items() if name in classes(el)), None)
+        if columns == 3:
+            mid = (middle * MM) if middle else self.width / 4
+            widths = [(self.width - mid) / 2, mid, (self.width - mid) / 2]
+        else:
+            widths = [self.width / columns] * columns
+        table = self.pairs_table(container, widths)
+        heading = self.roles["Heading 1"]
+        after_rule = False
+        for row_el in rows:
+            row = table.add_row()
+            ooxml.set_row(row._tr.get_or_add_trPr(), header=False)  # a pair is never split
+            # (a rule beside a heading, the poster's, stays the paragraph's own)
+            ruled = "h2" in classes(row_el) and (heading.rule or ("",))[0] == "bottom"
+            for cell, cell_el, width in zip(row.cells, row_el, widths, strict=False):
+                tc_pr = cell._tc.get_or_add_tcPr()
+                rule = None
+                if ruled:  # one rule under the pair, at one height (bilingual.css)
+                    side, rule_width, _, color = heading.rule  # type: ignore[misc]
+                    rule = {side: ooxml.Border(rule_width, color)}
+                ooxml.set_cell(tc_pr, width_pt=width, borders=rule)
+                if after_rule:
+                    ooxml.set_cell_space(tc_pr, "top", heading.after * MM)
+                with self.language(cell_el, width - _PAIRS_GUTTER * MM):
+                    for child in _blocks_of(cell_el):
+                        self.block(child, cell)
+                _drop_leading_empty(cell)
+                if ruled:
+                    side, _, space, _ = heading.rule  # type: ignore[misc]
+                    for p in cell._tc.iter(ooxml.w("p")):
+                        ooxml.set_no_border(ooxml.ppr(p), side)
+                        ooxml.set_space_after(ooxml.ppr(p), space * MM)
+            after_rule = ruled
+
     def fill_cell(self, cell: Any, blocks: list[etree._Element]) -> None:
         """Write blocks into a table cell, in place of its initial empty paragraph."""
         first = cell.paragraphs[0]._p
@@ -627,7 +779,7 @@ class Writer:
         if written and first.find(ooxml.w("r")) is None:
             cell._tc.remove(first)
 
-    def _table(self, el: etree._Element) -> None:
+    def _table(self, el: etree._Element, container: object) -> None:
         rows: list[tuple[etree._Element, bool]] = []
         for child in el:
             if child.tag in ("thead", "tbody", "tfoot"):
@@ -637,13 +789,17 @@ class Writer:
         if not rows:
             return
         columns = max(sum(span(cell) for cell in tr) for tr, _ in rows)
-        widths = self._column_widths(rows, columns)
-        table = self.doc.add_table(rows=0, cols=columns)
+        shares = next((v for k, v in _BILINGUAL_COLUMNS.items() if k in classes(el)), None)
+        if shares and _bilingual(rows) and len(shares) == columns:
+            widths = [self.width * share / sum(shares) for share in shares]
+        else:
+            widths = self._column_widths(rows, columns)
+        table = _new_table(container, columns, self.width)
         tbl = table._tbl
         ooxml.set_table(
             tbl.tblPr,
             style=self.doc.styles[docx_styles.DOCUMENT_TABLE].style_id,
-            width_pt=self.page.text_width,
+            width_pt=self.width,
             rtl=self.rtl,
             header_row=any(head for _, head in rows),
         )
@@ -670,16 +826,16 @@ class Writer:
         blocks = [child for child in el if child.tag == "p"]
         sources = blocks or [el]
         first = cell.paragraphs[0]  # type: ignore[attr-defined]
-        for i, source in enumerate(sources):
-            p = self.paragraph(cell, source, role, existing=first if i == 0 else None)
-            if "num" in classes(el):
-                ooxml.set_alignment(ooxml.ppr(p), "center")
+        with self.language(el):
+            for i, source in enumerate(sources):
+                p = self.paragraph(cell, source, role, existing=first if i == 0 else None)
+                if "num" in classes(el) or (source is not el and source.get("lang")):
+                    ooxml.set_alignment(ooxml.ppr(p), "center")  # a number; a shared heading
 
     def _column_widths(self, rows: list[tuple[etree._Element, bool]], columns: int) -> list[float]:
         """Column widths as CSS's automatic table layout would give them: each column gets
         at least its longest unbreakable piece, then room in proportion to its content."""
-        family = FAMILY[self.lang]
-        pad = 2 * docx_styles.CELL_PADDING[1] * MM + docx_styles.TABLE_RULE[0]
+        pad = 2 * self.padding[1] * MM + docx_styles.TABLE_RULE[0]
         low, high = [pad] * columns, [pad] * columns
         for tr, head in rows:
             col = 0
@@ -687,8 +843,9 @@ class Writer:
                 n = span(cell)
                 if n == 1:
                     role = self.roles["Table Heading" if head else "Table Text"]
-                    size = role.size[self.rtl]
                     for source in [c for c in cell if c.tag == "p"] or [cell]:
+                        with self.language(cell), self.language(source):
+                            family, size = FAMILY[self.lang], role.size[self.rtl]
                         pieces = pieces_of(source)
                         text = "".join(t for t, _ in pieces)
                         words = _unbreakable(pieces)
@@ -699,7 +856,10 @@ class Writer:
                         longest = max(map(width, words), default=0) * _MEASURE_MARGIN
                         low[col] = max(low[col], longest + pad)
                 col += n
-        total = self.page.text_width
+        if _bilingual(rows):  # French columns, shared ones, the Arabic mirror of the French
+            low = [max(a, b) for a, b in zip(low, reversed(low), strict=True)]
+            high = [max(a, b) for a, b in zip(high, reversed(high), strict=True)]
+        total = self.width
         if sum(high) <= total:
             return [h * total / sum(high) for h in high]
         if sum(low) >= total:
@@ -718,7 +878,60 @@ def _new_table(container: object, columns: int, width_pt: float) -> Any:
     """An empty table appended to the document body, a cell, a header or a footer."""
     if isinstance(container, docx.document.Document):
         return container.add_table(rows=0, cols=columns)
+    if isinstance(container, docx.table._Cell):  # a cell's table takes the cell's width
+        return container.add_table(0, columns)
     return container.add_table(0, columns, Pt(width_pt))  # type: ignore[attr-defined]
+
+
+def _bilingual(rows: list[tuple[etree._Element, bool]]) -> bool:
+    """Whether a table's rows are the bilingual edition's: French cells, then Arabic."""
+    langs = {cell.get("lang") for tr, _ in rows for cell in tr}
+    return {"fr", "ar"} <= langs
+
+
+_BLOCKS = frozenset({"section", "div", "p", "h1", "h2", "h3", "ul", "ol", "table"})
+
+
+def _blocks_of(el: etree._Element) -> list[etree._Element]:
+    """An element's blocks, its loose inline content (a tick box's label, the box itself)
+    gathered into paragraphs of their own."""
+    out: list[etree._Element] = []
+    loose: etree._Element | None = None
+    if (el.text or "").strip():
+        loose = etree.Element("p")
+        loose.text = el.text
+        out.append(loose)
+    for child in el:
+        if child.tag in _BLOCKS:
+            out.append(child)
+            loose = None
+            continue
+        if loose is None:
+            loose = etree.Element("p")
+            out.append(loose)
+        loose.append(copy.deepcopy(child))
+    return out
+
+
+def _halves(el: etree._Element | None) -> list[etree._Element]:
+    """The language halves of a bilingual running header or footer (none otherwise)."""
+    if el is None:
+        return []
+    return [child for child in el if "half" in classes(child) and child.get("lang") in SIDES]
+
+
+def _drop_leading_empty(cell: Any) -> None:
+    """Remove the empty paragraph a new cell starts with, once something follows it."""
+    tc = cell._tc
+    blocks = [child for child in tc if child.tag in (ooxml.w("p"), ooxml.w("tbl"))]
+    first = blocks[0] if blocks else None
+    if (
+        first is not None
+        and first.tag == ooxml.w("p")
+        and len(blocks) > 1
+        and first.find(ooxml.w("r")) is None
+    ):
+        tc.remove(first)
 
 
 def span(cell: etree._Element) -> int:

@@ -103,8 +103,8 @@ class FormLayout:
         for row in rows:
             col = 0
             for td in row:
-                if span(td) == 1:
-                    kinds[col] = _kind(td)
+                if span(td) == 1 and kinds.get(col) != "field":  # a box column may end
+                    kinds[col] = _kind(td)  # in the signature box (the bilingual grid)
                 col += span(td)
         logical = max(kinds) + 1
         physical: list[int | None] = []  # logical column, or None for a gap
@@ -143,7 +143,9 @@ class FormLayout:
             for td in tds:
                 if _kind(td) == "label":
                     text = plain_text(td)
-                    width = docx_fonts.text_width(text, self.w.family(), self.w.size("Field Label"))
+                    with self.w.language(td):  # a bilingual grid's labels: either language
+                        family, size = self.w.family(), self.w.size("Field Label")
+                    width = docx_fonts.text_width(text, family, size)
                     label[col] = max(label.get(col, 0), width * _MEASURE_MARGIN + LABEL_END * MM)
                 col += span(td)
         fixed = {j: label.get(j, 0) for j, kind in kinds.items() if kind == "label"}

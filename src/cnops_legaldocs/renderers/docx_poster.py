@@ -21,7 +21,7 @@ from lxml import etree
 
 from .. import qr
 from . import docx_fonts, ooxml
-from .docx import POSTER_REM, State, classes, pieces_of, plain_text
+from .docx import State, classes, pieces_of, plain_text, poster_rem
 
 if TYPE_CHECKING:
     from .docx import Writer
@@ -54,7 +54,7 @@ class PosterLayout:
 
     def __init__(self, writer: Writer) -> None:
         self.w = writer
-        self.rem = POSTER_REM[writer.source.paper]  # points
+        self.rem = poster_rem(writer.source)  # points
 
     def block(self, el: etree._Element, container: object) -> bool:
         """Write `el` if it is a poster block; False leaves it to the shared writer."""
@@ -71,8 +71,9 @@ class PosterLayout:
             self._box(container, [list(channel) for channel in el], padding=(0.7, 1.2, 0.8),
                       frame=(0.12, _LINE), gap=0.8)  # fmt: skip
         elif tag == "div" and "branch" in cls:
+            # (in the bilingual edition, its items in pairs, one a line: Branch paragraphs)
             self._box(container, [list(el)], fill=_SAND, padding=(0.6, 1.2, 0.7),
-                      write=self._branch)  # fmt: skip
+                      write=None if self.w.bilingual else self._branch)  # fmt: skip
         elif tag == "section" and "online" in cls:
             self._online(el)
         elif tag == "p":
@@ -88,6 +89,8 @@ class PosterLayout:
 
     def _role(self, el: etree._Element) -> str:
         boxes = set().union(*(classes(a) for a in el.iterancestors()))
+        if "branch" in boxes:
+            return "Branch"
         for (cls, box), role in _ROLES.items():
             if cls in classes(el) and (box is None or box in boxes):
                 return role
@@ -111,8 +114,13 @@ class PosterLayout:
         """Boxes side by side, `gap` rem apart, each a shaded or framed cell holding blocks
         (sizes in rem; `write` puts them in a cell, one block after the other by default),
         then the space below them."""
+        if self.w.bilingual and len(cells) > 1:  # bilingual.css: one box under the other
+            for blocks in cells:
+                self._box(container, [blocks], padding=padding, fill=fill, top=top,
+                          bottom=bottom, frame=frame, write=write)  # fmt: skip
+            return
         rem = self.rem
-        total = self.w.page.text_width
+        total = self.w.width
         n = len(cells)
         width = (total - (n - 1) * gap * rem) / n
         widths = [w for i in range(n) for w in ([gap * rem] if i else []) + [width]]
@@ -135,7 +143,8 @@ class PosterLayout:
                 continue
             ooxml.set_cell(tc_pr, width_pt=widths[i], fill=fill, borders=borders)
             ooxml.set_cell_padding(tc_pr, padding[0] * rem, padding[1] * rem, padding[2] * rem)
-            (write or self.w.fill_cell)(cell, cells[i // 2])
+            with self.w.language(None, widths[i] - 2 * padding[1] * rem):
+                (write or self.w.fill_cell)(cell, cells[i // 2])
         self.w.paragraph(container, None, "Spacer")
 
     def _branch(self, cell: Any, items: list[etree._Element]) -> None:
@@ -156,22 +165,29 @@ class PosterLayout:
     def _call(self, el: etree._Element, container: object) -> None:
         """The call centre: its label at the start, its number large at the end, on blue."""
         rem = self.rem
-        label, phone = list(el)
+        pair = _pair(el)  # the bilingual edition: French label, number, Arabic label
+        sources = [list(half) for half in pair] if pair else [[child] for child in el]
+        phone = sources[1 if pair else -1][0]
         padding = (0.6 * rem, 1.2 * rem, 0.7 * rem)
         size = self.w.size("Phone")
         number = docx_fonts.text_width(plain_text(phone), self.w.family("Phone"), size,
                                        bold=True) * 1.08 + 2 * padding[1]  # fmt: skip
-        total = self.w.page.text_width
+        total = self.w.width
         number = min(number, total * _NUMBER_SHARE)  # a number longer than that wraps
-        widths = [total - number, number]
-        table = self.w.layout_table(container, widths)
+        if pair:
+            widths = [(total - number) / 2, number, (total - number) / 2]
+            table = self.w.pairs_table(container, widths)
+        else:
+            widths = [total - number, number]
+            table = self.w.layout_table(container, widths)
         row = table.add_row()
         ooxml.set_row(row._tr.get_or_add_trPr(), header=False)
-        for cell, width, source in zip(row.cells, widths, (label, phone), strict=True):
+        for i, (cell, width, blocks) in enumerate(zip(row.cells, widths, sources, strict=True)):
             tc_pr = cell._tc.get_or_add_tcPr()
             ooxml.set_cell(tc_pr, width_pt=width, fill=_BLUE, middle=True)
             ooxml.set_cell_padding(tc_pr, *padding)
-            self.w.fill_cell(cell, [source])
+            with self.w.language(pair[i] if pair else None):
+                self.w.fill_cell(cell, blocks)
         self.w.paragraph(container, None, "Spacer")
 
     # -- the QR band ---------------------------------------------------------------------------
@@ -182,11 +198,18 @@ class PosterLayout:
         footer = self.w.doc.sections[0].footer
         end = footer.paragraphs[0]
         svg = next(el.iter("svg"))
-        text = [child for child in el if child.tag != "svg"]
         side = _QR * rem
         pad = 0.9 * rem
-        widths = [side + 2 * pad, self.w.page.text_width - side - 2 * pad]
-        table = self.w.layout_table(footer, widths)
+        qr_width, total = side + 2 * pad, self.w.page.text_width
+        pair = next((_pair(div) for div in el if "pairs" in classes(div)), None)
+        if pair:  # the bilingual edition: French text, the code, Arabic text
+            texts: list[list[etree._Element]] = [list(pair[0]), [], list(pair[2])]
+            widths = [(total - qr_width) / 2, qr_width, (total - qr_width) / 2]
+            table = self.w.pairs_table(footer, widths)
+        else:
+            texts = [[], [child for child in el if child.tag != "svg"]]
+            widths = [qr_width, total - qr_width]
+            table = self.w.layout_table(footer, widths)
         tbl_pr = table._tbl.tblPr
         ooxml.set_table_borders(tbl_pr, 0.15 * rem, _BLUE)
         ooxml.remove(ooxml.prop(tbl_pr, "tblBorders"), "insideV")
@@ -197,15 +220,27 @@ class PosterLayout:
             tc_pr = cell._tc.get_or_add_tcPr()
             ooxml.set_cell(tc_pr, width_pt=width, middle=True)
             ooxml.set_cell_padding(tc_pr, pad, pad, pad)
-        self.w.paragraph(row.cells[0], None, "Picture", existing=row.cells[0].paragraphs[0])
+        code = 1 if pair else 0
+        self.w.paragraph(row.cells[code], None, "Picture",
+                         existing=row.cells[code].paragraphs[0])  # fmt: skip
         picture = (
-            row.cells[0]
+            row.cells[code]
             .paragraphs[0]
             .add_run()
             .add_picture(io.BytesIO(qr.png_to_print(svg.get("data-url", ""), side)), width=Pt(side))
         )
         ooxml.set_picture_description(picture._inline, svg.get("aria-label", ""))
-        self.w.fill_cell(row.cells[1], text)
+        for i, blocks in enumerate(texts):
+            if blocks:
+                with self.w.language(pair[i] if pair else None, widths[i] - 2 * pad):
+                    self.w.fill_cell(row.cells[i], blocks)
         # A story ends with a paragraph: the footer's own, after the band, one point high.
         table._tbl.addnext(end._p)
         self.w.paragraph(footer, None, "Footer", existing=end)
+
+
+def _pair(el: etree._Element) -> list[etree._Element] | None:
+    """The halves (French, middle, Arabic) of a bilingual block's one pair, if it is one."""
+    pairs = next((child for child in el if "pairs" in classes(child)), el)
+    rows = [row for row in pairs if "pair" in classes(row)] if "pairs" in classes(pairs) else []
+    return list(rows[0]) if len(rows) == 1 and len(rows[0]) == 3 else None

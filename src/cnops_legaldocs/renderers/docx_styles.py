@@ -23,6 +23,7 @@ from . import docx_fonts, ooxml
 MM = 72 / 25.4  # points per millimetre
 ARABIC_SUFFIX = " Arabic"
 DOCUMENT_TABLE, LAYOUT_TABLE = "Document Table", "Layout Table"
+PAIRS_TABLE = "Pairs Table"  # the bilingual edition's columns: no rules, a gutter between
 STRONG, HYPERLINK, TICK_BOX, BLANK = "Strong", "Hyperlink", "Tick Box", "Blank"
 STRONG_ACCENT, ACCENT = "Strong Accent", "1F4E79"
 
@@ -191,9 +192,19 @@ class Stylesheet:
     """The styles of one document: its roles, written into python-docx's style part."""
 
     def __init__(
-        self, doc: docx.document.Document, roles: tuple[Role, ...], *, text_width_pt: float
+        self,
+        doc: docx.document.Document,
+        roles: tuple[Role, ...],
+        *,
+        text_width_pt: float,
+        cell_padding: tuple[float, float, float] | None = None,
+        pairs_gutter: float | None = None,
     ) -> None:
+        """`cell_padding` (mm) is the document tables'; `pairs_gutter` (mm), when given, adds
+        the bilingual edition's table of pairs with that room between its columns."""
         self.doc = doc
+        self.cell_padding = cell_padding or CELL_PADDING
+        self.pairs_gutter = pairs_gutter
         self.roles = {role.name: role for role in roles}
         self.text_width = text_width_pt
         self.bullets: dict[tuple[str, bool], int] = {}
@@ -323,11 +334,16 @@ class Stylesheet:
         table.base_style = styles["Normal Table"]
         tbl_pr = ooxml.prop(table.element, "tblPr")
         ooxml.set_table_borders(tbl_pr, *TABLE_RULE)
-        top, side, bottom = (v * MM for v in CELL_PADDING)
+        top, side, bottom = (v * MM for v in self.cell_padding)
         ooxml.set_cell_margins(tbl_pr, top, side, bottom)
         layout = styles.add_style(LAYOUT_TABLE, WD_STYLE_TYPE.TABLE)
         layout.base_style = styles["Normal Table"]
         ooxml.set_cell_margins(ooxml.prop(layout.element, "tblPr"), 0, 0, 0)
+        if self.pairs_gutter is not None:
+            pairs = styles.add_style(PAIRS_TABLE, WD_STYLE_TYPE.TABLE)
+            pairs.base_style = styles["Normal Table"]
+            gutter = self.pairs_gutter / 2 * MM
+            ooxml.set_cell_margins(ooxml.prop(pairs.element, "tblPr"), 0, gutter, 0)
 
     def _numbering(self) -> None:
         # Created lazily by python-docx's template: the part exists, its content is replaced.

@@ -585,6 +585,16 @@ def set_cell_padding(tc_pr: etree._Element, top_pt: float, side_pt: float, botto
         prop(margins, side, w=_twips(value), type="dxa")
 
 
+def set_cell_space(tc_pr: etree._Element, side: str, space_pt: float) -> None:
+    """Room between one side of a cell and its text (the table's margin elsewhere)."""
+    prop(prop(tc_pr, "tcMar"), side, w=_twips(space_pt), type="dxa")
+
+
+def set_no_border(p_pr: etree._Element, side: str) -> None:
+    """No rule along one side of a paragraph, whatever its style draws."""
+    prop(prop(p_pr, "pBdr"), side, val="nil")
+
+
 def set_row(
     tr_pr: etree._Element, *, header: bool, height_pt: float | None = None, exact: bool = False
 ) -> None:
