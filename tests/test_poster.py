@@ -210,6 +210,7 @@ def test_qr_png_for_renderers_without_svg(data, tmp_path):
 
 # -- the branch block -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_branch_block_fits_on_the_sheet(data, tmp_path, lang):
     branch = load_branches(EXAMPLES / "branches.yaml")[0]
