@@ -376,6 +376,11 @@ def _bench(count: int, loop_rows: int, jobs: int, work: Path, *, merge_tenfold: 
             f"target <= 1.2x): {verdict(merged_memory <= 1.2)}"
         )
     print(f"  --merge / separate files, time: {merged.seconds / separate.seconds:.2f}x")
+    if count < 1000:
+        print(
+            f"  note: at {count} rows starting the command (processes, each worker's base) weighs "
+            f"on the library's figures; {10 * count} rows: {tenfold.ms_per_page:.1f} ms/page"
+        )
     print(f"load average after the run: {os.getloadavg()[0]:.2f}")
     return 0
 
