@@ -25,6 +25,7 @@ import pytest
 from cnops_legaldocs import DataError, batch, cli
 from cnops_legaldocs.batch import Job, person_file, person_jobs, render_many
 from cnops_legaldocs.csvrows import BadRow, CsvFile
+from cnops_legaldocs.merge import merge_pdfs
 from cnops_legaldocs.naming import MAX_BYTES, NamePattern, safe_name
 from cnops_legaldocs.output import WriteError, write_atomic
 from cnops_legaldocs.progress import Progress
@@ -415,6 +416,39 @@ class TestEngine:
 
         with Manifest(tmp_path), pytest.raises(RenderError, match="another batch"):
             Manifest(tmp_path)
+
+
+class TestMergeFile:
+    def test_pages_in_order_shared_objects_once_annotations_per_page(self, tmp_path):
+        """300 parts (more than a page-tree node holds) whose font and content are the same and
+        whose link annotation, the same too, points back to its page."""
+        parts = []
+        for n in range(300):
+            pdf = pikepdf.new()
+            pdf.add_blank_page(page_size=(100 + n, 200))
+            page = pdf.pages[0].obj
+            font = pikepdf.Dictionary(
+                Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+            )
+            page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+            page.Contents = pdf.make_stream(b"BT /F1 9 Tf 10 10 Td (same (text)) Tj ET")
+            link = pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 9, 9], P=page
+            )
+            page.Annots = pikepdf.Array([pdf.make_indirect(link)])
+            parts.append(tmp_path / f"{n:03}.pdf")
+            pdf.save(parts[-1])
+        out = tmp_path / "all.pdf"
+        assert merge_pdfs(parts, out) == 300
+        with pikepdf.open(out) as pdf:
+            assert pdf.check_pdf_syntax() == []
+            assert widths(out) == [100 + n for n in range(300)]
+            assert len({p.Resources.Font.F1.objgen for p in pdf.pages}) == 1
+            assert len({p.Contents.objgen for p in pdf.pages}) == 1
+            assert pdf.pages[299].Contents.read_bytes().endswith(b"(same (text)) Tj ET")
+            annots = [p.Annots[0] for p in pdf.pages]
+            assert len({a.objgen for a in annots}) == 300
+            assert all(a.P.objgen == p.objgen for a, p in zip(annots, pdf.pages, strict=True))
 
 
 class TestProgress:
