@@ -12,7 +12,7 @@ Arabic PDF and DOCX documents from one structured source.
 
 from __future__ import annotations
 
-from .api import EDITIONS, FORMATS, KINDS, LANGUAGES, PAPERS, preview, render
+from .api import EDITIONS, FORMATS, KINDS, LANGUAGES, PAPERS, preview, render, warm_up
 from .batch import Job, RowFailure, Summary, render_many
 from .branches import Branch, load_branches
 from .errors import DataError, LegalDocsError, RenderError, TranslationError
@@ -43,4 +43,5 @@ __all__ = [
     "preview",
     "render",
     "render_many",
+    "warm_up",
 ]

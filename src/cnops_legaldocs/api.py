@@ -96,6 +96,19 @@ def pdf_variant_for(kind: str, requested: str | None) -> str | None:
     return requested
 
 
+def warm_up(data: LegalData | None = None) -> LegalData:
+    """Load the data (the embedded notice by default), catalogs, templates and fonts, and lay
+    out the blank forms once, so that a long-running process's first render costs what the
+    next one does. Returns the data. Call it once per process (a pool's initializer)."""
+    from .model import load
+
+    data = load() if data is None else data
+    for lang in EDITIONS:
+        for kind in documents.FORM_KINDS:
+            render(data, kind, lang, "pdf")
+    return data
+
+
 def preview(
     data: LegalData, kind: str, lang: str, *, dpi: int = 100, paper: str | None = None
 ) -> list[bytes]:
@@ -106,4 +119,6 @@ def preview(
     return previews.pages(render(data, kind, lang, paper=paper), dpi=dpi)
 
 
-__all__ = ["EDITIONS", "FORMATS", "KINDS", "LANGUAGES", "PAPERS", "preview", "render"]
+__all__ = [
+    "EDITIONS", "FORMATS", "KINDS", "LANGUAGES", "PAPERS", "preview", "render", "warm_up",
+]  # fmt: skip
