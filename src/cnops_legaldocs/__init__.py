@@ -12,18 +12,52 @@ Arabic PDF and DOCX documents from one structured source.
 
 from __future__ import annotations
 
-from .api import EDITIONS, FORMATS, KINDS, LANGUAGES, PAPERS, preview, render, warm_up
-from .batch import Job, RowFailure, Summary, render_many
-from .branches import Branch, load_branches
-from .errors import DataError, LegalDocsError, RenderError, TranslationError
+import logging as _logging
+from importlib import metadata as _metadata
+
+from .api import (
+    ARCHIVAL_VARIANT,
+    EDITIONS,
+    FORMATS,
+    KINDS,
+    LANGUAGES,
+    PAPERS,
+    PLAIN,
+    formats_of,
+    preview,
+    render,
+    warm_up,
+)
+from .batch import Job, RowFailure, Summary, branch_jobs, check_person, person_jobs, render_many
+from .branches import Branch, load_branches, loads_branches
+from .errors import ArgumentError, DataError, LegalDocsError, RenderError, TranslationError
+from .fontcache import set_directory as set_font_cache
 from .model import Contact, LegalData, Operation, Reference, Regime, load, loads
+from .person import FIELDS as PERSON_FIELDS
+
+try:
+    __version__: str = _metadata.version("cnops-legaldocs")
+except _metadata.PackageNotFoundError:  # run from a source tree that is not installed
+    __version__ = "0+unknown"
+
+# The library logs through "cnops_legaldocs" (never a value of the data), silent unless the
+# host configures logging. WeasyPrint's and fontTools' progress chatter (INFO) does not reach
+# a host's root logger unless the host sets those loggers' levels itself.
+_logging.getLogger("cnops_legaldocs").addHandler(_logging.NullHandler())
+for _name in ("weasyprint", "fontTools"):
+    if _logging.getLogger(_name).level == _logging.NOTSET:
+        _logging.getLogger(_name).setLevel(_logging.WARNING)
 
 __all__ = [
+    "ARCHIVAL_VARIANT",
     "EDITIONS",
     "FORMATS",
     "KINDS",
     "LANGUAGES",
     "PAPERS",
+    "PERSON_FIELDS",
+    "PLAIN",
+    "ArgumentError",
     "Branch",
     "Contact",
     "DataError",
@@ -37,11 +71,18 @@ __all__ = [
     "RowFailure",
     "Summary",
     "TranslationError",
+    "__version__",
+    "branch_jobs",
+    "check_person",
+    "formats_of",
     "load",
     "load_branches",
     "loads",
+    "loads_branches",
+    "person_jobs",
     "preview",
     "render",
     "render_many",
+    "set_font_cache",
     "warm_up",
 ]

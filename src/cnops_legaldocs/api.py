@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from . import documents
+from . import assets, catalogs, documents
 from .branches import Branch
 from .documents import EDITIONS, KINDS, PAPERS
-from .errors import RenderError
+from .errors import ArgumentError, RenderError
 from .model import LANGUAGES, LegalData
 from .person import Person
+
+if TYPE_CHECKING:
+    from .fastpath import FormPrinter
 
 FORMATS: tuple[str, ...] = ("pdf", "docx")
 """The file formats documents are rendered to."""
@@ -63,6 +69,7 @@ def render(
     ``immatriculation``, ``adresse``, ``telephone``, ``email``); a bad value raises
     `DataError` naming the field.
     """
+    _check_arguments(data, kind, lang, fmt, branch, pdf_variant, person, paper)
     if fmt not in FORMATS:
         raise RenderError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     if fmt not in formats_of(kind, lang):
@@ -70,6 +77,9 @@ def render(
     if pdf_variant is not None and fmt != "pdf":
         raise RenderError(f"a PDF variant does not apply to the {fmt} format")
     variant = pdf_variant_for(kind, pdf_variant) if fmt == "pdf" else None
+    if _fast_form(kind, lang, fmt, branch, variant, person, paper):
+        assert person is not None
+        return _form_printer(data, kind, lang).render(person)
     filled = Person.from_mapping(person) if person is not None else None
     document = documents.build(data, kind, lang, branch=branch, person=filled, paper=paper)
     if fmt == "docx":
@@ -96,29 +106,144 @@ def pdf_variant_for(kind: str, requested: str | None) -> str | None:
     return requested
 
 
+# --------------------------------------------------------------------------------------------
+# Arguments
+
+
+def _check_arguments(
+    data: object,
+    kind: object,
+    lang: object,
+    fmt: object,
+    branch: object,
+    pdf_variant: object,
+    person: object,
+    paper: object,
+) -> None:
+    """Raise `ArgumentError` naming the first argument of the wrong type, or `RenderError`
+    for a known type but an unknown value (kind, language)."""
+    if not isinstance(data, LegalData):
+        raise ArgumentError(f"data: expected LegalData (from load()), not {type(data).__name__}")
+    for name, value in (("kind", kind), ("lang", lang), ("fmt", fmt)):
+        if not isinstance(value, str):
+            raise ArgumentError(f"{name}: expected text, not {type(value).__name__}")
+    for name, value in (("pdf_variant", pdf_variant), ("paper", paper)):
+        if value is not None and not isinstance(value, str):
+            raise ArgumentError(f"{name}: expected text or None, not {type(value).__name__}")
+    if branch is not None and not isinstance(branch, Branch):
+        raise ArgumentError(
+            f"branch: expected a Branch (from load_branches()) or None, not {type(branch).__name__}"
+        )
+    if person is not None and not isinstance(person, Mapping):
+        raise ArgumentError(
+            f"person: expected a mapping of field to text, or None, not {type(person).__name__}"
+        )
+    if kind not in KINDS:
+        raise RenderError(f"kind: unknown document kind {kind!r} (choose from {', '.join(KINDS)})")
+    if lang not in EDITIONS:
+        raise RenderError(f"lang: unknown language {lang!r} (choose from {', '.join(EDITIONS)})")
+
+
+# --------------------------------------------------------------------------------------------
+# Pre-filled forms: the batch's fast path for one document too
+
+_PRINTERS_KEPT = 4  # data objects whose printers are kept (a service has one)
+_printers: OrderedDict[int, tuple[LegalData, dict[tuple[str, str], FormPrinter]]] = OrderedDict()
+_printers_lock = threading.Lock()
+
+
+def _fast_form(
+    kind: str,
+    lang: str,
+    fmt: str,
+    branch: object,
+    variant: str | None,
+    person: object,
+    paper: str | None,
+) -> bool:
+    """Whether a render is a pre-filled form the batch's fast path makes: a plain PDF of a
+    form in one language, A4, no branch."""
+    return (
+        person is not None
+        and kind in documents.FORM_KINDS
+        and lang in LANGUAGES
+        and fmt == "pdf"
+        and variant is None
+        and branch is None
+        and paper in (None, *PAPERS[kind][:1])
+    )
+
+
+def _form_printer(data: LegalData, kind: str, lang: str) -> FormPrinter:
+    """The process's `FormPrinter` of a form and language for `data`: made once, shared by
+    threads (a printer makes its bases under its own lock)."""
+    with _printers_lock:
+        entry = _printers.get(id(data))
+        if entry is None or entry[0] is not data:
+            entry = _printers[id(data)] = (data, {})
+            while len(_printers) > _PRINTERS_KEPT:
+                _printers.popitem(last=False)
+        else:
+            _printers.move_to_end(id(data))
+        printers = entry[1]
+        printer = printers.get((kind, lang))
+        if printer is None:
+            from .fastpath import FormPrinter
+
+            printer = printers[(kind, lang)] = FormPrinter(data, kind, lang)
+        return printer
+
+
+_SAMPLE = {"nom": "A", "prenom": "A", "cin": "A1", "immatriculation": "1"}
+"""Values of no one, to lay out a form's blank once (`warm_up`)."""
+
+
 def warm_up(data: LegalData | None = None) -> LegalData:
     """Load the data (the embedded notice by default), catalogs, templates and fonts, and lay
     out the blank forms once, so that a long-running process's first render costs what the
-    next one does. Returns the data. Call it once per process (a pool's initializer)."""
+    next one does. Returns the data. Call it once per process (a pool's initializer); the PDF
+    renderer's font configuration is per thread, so this thread is the one made ready.
+
+    No font is instanced here unless no wheel-built or cached instance exists (`fontcache`)."""
     from .model import load
+    from .renderers import docx_fonts, pdf
 
     data = load() if data is None else data
-    for lang in EDITIONS:
+    if not isinstance(data, LegalData):
+        raise ArgumentError(f"data: expected LegalData (from load()), not {type(data).__name__}")
+    pdf.warm_up()
+    for name in {face.family for face in assets.fonts()} - {assets.FIELD_FAMILY}:
+        docx_fonts.family(name)
+    for lang in LANGUAGES:
+        catalogs.catalog(lang)
         for kind in documents.FORM_KINDS:
-            render(data, kind, lang, "pdf")
+            printer = _form_printer(data, kind, lang)
+            printer.render(_SAMPLE)  # the blank with the required fields, laid out and kept
     return data
 
 
 def preview(
-    data: LegalData, kind: str, lang: str, *, dpi: int = 100, paper: str | None = None
+    data: LegalData,
+    kind: str,
+    lang: str,
+    *,
+    dpi: int = 100,
+    paper: str | None = None,
+    person: Mapping[str, str] | None = None,
+    branch: Branch | None = None,
 ) -> list[bytes]:
-    """The pages of a document's PDF as PNG images at `dpi`, one per page, in order."""
+    """The pages of a document's PDF as PNG images at `dpi`, one per page, in order;
+    `paper`, `person` and `branch` as for `render`."""
     from . import previews
 
+    if isinstance(dpi, bool) or not isinstance(dpi, int):
+        raise ArgumentError(f"dpi: expected a whole number, not {type(dpi).__name__}")
     previews.check_dpi(dpi)
-    return previews.pages(render(data, kind, lang, paper=paper), dpi=dpi)
+    content = render(data, kind, lang, paper=paper, person=person, branch=branch)
+    return previews.pages(content, dpi=dpi)
 
 
 __all__ = [
-    "EDITIONS", "FORMATS", "KINDS", "LANGUAGES", "PAPERS", "preview", "render", "warm_up",
+    "ARCHIVAL_VARIANT", "EDITIONS", "FORMATS", "KINDS", "LANGUAGES", "PAPERS", "PLAIN",
+    "formats_of", "pdf_variant_for", "preview", "render", "warm_up",
 ]  # fmt: skip

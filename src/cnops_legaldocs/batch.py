@@ -25,13 +25,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from . import api, assets, model
 from .branches import Branch
 from .csvrows import BadRow, CsvFile
 from .documents import FORM_KINDS
-from .errors import DataError, LegalDocsError, RenderError
+from .errors import ArgumentError, DataError, LegalDocsError, RenderError
 from .model import LegalData
 from .naming import NamePattern, name_key, safe_name
 from .output import WriteError, write_atomic
@@ -338,9 +338,17 @@ class _Silent:
         pass
 
 
+@overload
+def render_many(
+    jobs: Iterable[Job | RowFailure], out: str | os.PathLike[str], **options: Any
+) -> Summary: ...
+@overload
+def render_many(
+    jobs: Iterable[Job | RowFailure], out: None, **options: Any
+) -> Iterator[tuple[Job, bytes] | RowFailure]: ...
 def render_many(
     jobs: Iterable[Job | RowFailure],
-    out: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None,
     *,
     data: LegalData | str | os.PathLike[str] | None = None,
     executor: cf.Executor | None = None,
@@ -350,7 +358,7 @@ def render_many(
     prepare: Preparer | None = None,
     chunksize: int | None = None,
     total: int | None = None,
-) -> Summary:
+) -> Summary | Iterator[tuple[Job, bytes] | RowFailure]:
     """Render every job into directory `out`; return the `Summary`.
 
     `jobs` may hold `RowFailure`s for rows rejected while reading (they are counted and
@@ -362,7 +370,21 @@ def render_many(
     in order, written only when no row failed. `prepare` replaces the row renderer of every
     kind; `chunksize` is the number of rows per task (default: from `total` and `workers`).
     Ctrl-C raises `BatchInterrupted` once the rows in progress are written.
+
+    With `out` None, nothing is written: an iterator yields ``(job, bytes)``, or the row's
+    `RowFailure`, in the jobs' order (`streamed.render_stream`; `merge` and `progress` do
+    not apply).
     """
+    if out is None:  # no directory: the bytes, in order (`streamed`)
+        from .streamed import render_stream
+
+        if merge is not None:
+            raise ArgumentError("merge: a merged PDF needs a directory, `out`")
+        stream = render_stream(
+            jobs, data=data, executor=executor, workers=workers, prepare=prepare,
+            chunksize=chunksize or 8,
+        )  # fmt: skip
+        return stream
     started = time.monotonic()
     directory = Path(out).resolve()
     workers = workers or os.cpu_count() or 1

@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import api, batch, bidi, catalogs, model
+from . import api, batch, bidi, catalogs, model, tempdirs
 from .bilingual import file_tag
 from .branches import load_branches
 from .errors import DataError, LegalDocsError, RenderError, printable
@@ -37,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         "and DOCX.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def data_option(p: argparse.ArgumentParser) -> None:
@@ -55,7 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("kind", choices=api.KINDS)
     render.add_argument("--lang", required=True, choices=api.EDITIONS)
     render.add_argument("--format", dest="fmt", default="pdf", choices=api.FORMATS)
-    render.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
+    render.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="PATH",
+        help="the file to write, or - for standard output (not a terminal)",
+    )  # fmt: skip
     render.add_argument(
         "--pdf-variant",
         metavar="VARIANT",
@@ -148,8 +154,29 @@ def _positive(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """SIGTERM as Ctrl-C: rows in progress finish, nothing partial is left; then every
+    temporary directory of the process is removed (`tempdirs`, also at exit)."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        return _main(args)
+    finally:
+        tempdirs.cleanup()
+
+
+def _main(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(levelname)s: %(message)s",
@@ -212,6 +239,13 @@ def _render(args: argparse.Namespace) -> int:
         person=person,
         paper=args.paper,
     )
+    if str(args.output) == "-":
+        if sys.stdout.isatty():
+            raise RenderError("-o -: standard output is a terminal; redirect it to a file")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
     # A pre-filled form holds personal data: readable by its owner only.
     write_atomic(args.output, content, private=person is not None)
     print(args.output)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import threading
 from collections.abc import Iterator
 
-from .errors import RenderError
+log = logging.getLogger("cnops_legaldocs")
 
 _VARIABLE = "SOURCE_DATE_EPOCH"
 
@@ -26,36 +27,60 @@ def document_datetime(day: dt.date) -> dt.datetime:
 
 def stamp_epoch(day: dt.date) -> int:
     """Seconds since 1970 for stamps that are not document dates: ``SOURCE_DATE_EPOCH`` if
-    set, else the document's date."""
+    set to a whole number of seconds, else the document's date. A host's invalid value is
+    ignored (logged once): the library's own files do not depend on it."""
+    own = int(document_datetime(day).timestamp())
     raw = os.environ.get(_VARIABLE)
     if raw is None:
-        return int(document_datetime(day).timestamp())
+        return own
     try:
         value = int(raw)
     except ValueError:
         value = -1
     if value < 0:
-        raise RenderError(f"{_VARIABLE} must be a whole number of seconds since 1970-01-01")
+        global _warned
+        if not _warned:
+            _warned = True
+            log.warning(
+                "%s is not a whole number of seconds since 1970-01-01: ignored, the "
+                "document's date stamps its files",
+                _VARIABLE,
+            )
+        return own
     return value
 
 
-_lock = threading.Lock()
+_warned = False
+_local = threading.local()
+_hooked = False
+_hook_lock = threading.Lock()
+
+
+def _stamp_now() -> int:
+    """fontTools' ``head`` clock: the stamp pinned in this thread, else fontTools' own."""
+    from fontTools.misc.timeTools import timestampNow, timestampSinceEpoch
+
+    epoch = getattr(_local, "epoch", None)
+    return timestampNow() if epoch is None else timestampSinceEpoch(epoch)
 
 
 @contextlib.contextmanager
 def pinned_clock(epoch: int) -> Iterator[None]:
-    """Let libraries that stamp files with the clock unless ``SOURCE_DATE_EPOCH`` is set
-    (fontTools, when WeasyPrint instantiates a variable font) use `epoch` instead.
+    """Within the block, in this thread only, font files that fontTools writes (the instance
+    of a variable font WeasyPrint makes while drawing a PDF) are stamped `epoch` rather than
+    the clock. The date goes to the code that writes it: the process environment is never
+    changed, and threads do not wait for each other."""
+    global _hooked
+    if not _hooked:
+        with _hook_lock:
+            if not _hooked:
+                from fontTools.ttLib.tables import _h_e_a_d
 
-    The process environment is shared: concurrent renders in threads wait for each other here.
-    """
-    with _lock:
-        saved = os.environ.get(_VARIABLE)
-        os.environ[_VARIABLE] = str(epoch)
-        try:
-            yield
-        finally:
-            if saved is None:
-                del os.environ[_VARIABLE]
-            else:
-                os.environ[_VARIABLE] = saved
+                _h_e_a_d.timestampNow = _stamp_now  # the only clock head.compile() reads
+                _hooked = True
+    saved = getattr(_local, "epoch", None)
+    _local.epoch = epoch
+    try:
+        yield
+    finally:
+        _local.epoch = saved

@@ -49,3 +49,8 @@ class TranslationError(LegalDocsError):
 
 class RenderError(LegalDocsError):
     """A document could not be produced (unknown kind, language or format, or a failed write)."""
+
+
+class ArgumentError(RenderError, TypeError):
+    """A library function was called with an argument of the wrong type; the message names
+    the argument. Also a `TypeError`, as Python's own functions raise."""

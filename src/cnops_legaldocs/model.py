@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 import yaml
 
 from . import assets, yamldata
+from .errors import ArgumentError
 from .yamldata import Fields, Limit, Node, email, identifier, phone, url
 
 LANGUAGES: tuple[str, ...] = ("fr", "ar")
@@ -201,16 +203,27 @@ class LegalData:
 # Loading
 
 
-def load(path: str | Path | None = None) -> LegalData:
-    """Load and validate a notice; with no path, the CNOPS notice embedded in the package."""
-    if path is None:
-        source = assets.default_data()
-        text = source.read_text(encoding="utf-8")
-        name = "cnops.yaml (embedded default)"
-    else:
-        name = str(path)
-        text = yamldata.read_text(path)
-    return loads(text, name)
+def load(source: str | os.PathLike[str] | Mapping[str, Any] | None = None) -> LegalData:
+    """Load and validate a notice: from a file (a path), YAML text (a string of more than
+    one line), a mapping of the same shape (as parsed from YAML or JSON), or, with nothing,
+    the CNOPS notice embedded in the package. A mapping's errors name its fields (and the
+    lines of its YAML form, ``<mapping>``)."""
+    if source is None:
+        default = assets.default_data()
+        return loads(default.read_text(encoding="utf-8"), "cnops.yaml (embedded default)")
+    if isinstance(source, Mapping):
+        try:
+            text = yaml.safe_dump(dict(source), allow_unicode=True, sort_keys=False)
+        except yaml.YAMLError:
+            raise ArgumentError("source: the mapping holds values YAML cannot hold") from None
+        return loads(text, "<mapping>")
+    if isinstance(source, str) and "\n" in source:
+        return loads(source, "<text>")
+    if not isinstance(source, str | os.PathLike):
+        raise ArgumentError(
+            f"source: expected a path, YAML text or a mapping, not {type(source).__name__}"
+        )
+    return loads(yamldata.read_text(source), str(source))
 
 
 def loads(text: str, name: str = "<data>") -> LegalData:

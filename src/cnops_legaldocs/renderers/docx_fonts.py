@@ -5,7 +5,8 @@ a font of their choosing (for Arabic, often one that shapes differently and is w
 the DOCX embeds the fonts as Word does (see `ooxml.font_table`): Amiri's four static faces as
 published, and Noto Serif, a variable font that neither Word's embedding nor LibreOffice's PDF
 export handle, as four static instances (400/700, upright/italic) cut down to the Latin
-script. Instancing is deterministic and done once per process.
+script. Instancing is deterministic and done at build time or once per machine
+(`fontcache`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from __future__ import annotations
 import io
 from functools import cache
 
-from fontTools import subset
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
-from fontTools.varLib import instancer
 
-from .. import assets, bidi
+from .. import assets, bidi, fontcache
 from ..errors import RenderError
 from .ooxml import FontFamily
 
@@ -29,14 +28,6 @@ FACES: dict[str, tuple[int, str]] = {
     "italic": (400, "italic"),
     "bolditalic": (700, "italic"),
 }
-
-# What a static Latin face keeps of a pan-European font: Latin, its diacritics, punctuation,
-# currency and letterlike symbols, arrows, mathematical operators and geometric bullets.
-_LATIN = [
-    *range(0x0020, 0x007F), *range(0x00A0, 0x0250), *range(0x02B0, 0x0370),
-    *range(0x1E00, 0x1F00), *range(0x2000, 0x20D0), *range(0x2100, 0x2200),
-    *range(0x2200, 0x2300), *range(0x25A0, 0x2600),
-]  # fmt: skip
 
 
 @cache
@@ -75,33 +66,10 @@ def _static_face(name: str, weight: int, style: str) -> bytes:
     raise RenderError(f"no {name} font file for weight {weight}, style {style}")
 
 
-@cache
-def _latin(path: str) -> bytes:
-    """A font cut down to the Latin script (fontTools' default layout features, all names)."""
-    font = TTFont(path, recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_scripts = ["latn", "DFLT"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.hinting = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=_LATIN)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
 def _instance(path: str, weight: int) -> bytes:
-    """A static instance of a variable font at `weight` (default width), Latin only."""
-    font = TTFont(io.BytesIO(_latin(path)), recalcTimestamp=False)
-    axes = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
-    axes["wght"] = weight
-    instancer.instantiateVariableFont(font, axes, inplace=True, updateFontNames=True)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    """A static instance of a variable font at `weight` (default width), Latin only: shipped
+    in the wheel or cached on disk, made once (`fontcache`)."""
+    return fontcache.static_instance(path, weight)
 
 
 @cache

@@ -24,7 +24,7 @@ from weasyprint.pdf import VARIANTS as _WEASYPRINT_VARIANTS
 from weasyprint.pdf.metadata import NS as _NAMESPACES
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import assets, dates
+from .. import assets, dates, tempdirs
 from ..documents import Document
 from ..errors import RenderError
 from . import langcss
@@ -77,6 +77,8 @@ def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
         _harfbuzz_check()
         fetcher = AssetFetcher()
         font_config = FontConfiguration()
+        # WeasyPrint's own font folder, made where the library removes it (`tempdirs`).
+        font_config._folder = Path(tempdirs.make(font_config, "weasyprint-"))
         faces = "\n".join(
             f'@font-face {{ font-family: "{f.family}"; src: url("{f.path.as_uri()}"); '
             + (f"font-weight: {f.weight}; " if f.weight else "")
@@ -94,6 +96,19 @@ def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
         ]
         cached = _local.styles = (font_config, sheets, fetcher)
     return cached
+
+
+_WARM_UP = (
+    '<html lang="fr"><body><p>Notice <b>CNOPS</b> <i>loi</i> 09-08 é</p>'
+    '<p lang="ar" dir="rtl">الصندوق <b>الوطني</b> <i>لمنظمات</i></p></body></html>'
+)
+
+
+def warm_up() -> None:
+    """Make this thread's font configuration and stylesheets, and draw a line of each
+    script and face once (fonts loaded, shaped and subset), so that the next render pays
+    for its own layout only."""
+    write(lay_out(_WARM_UP), created=dt.date(2000, 1, 1))
 
 
 def render(document: Document, *, variant: str | None = None, forms: bool = False) -> bytes:
@@ -146,8 +161,8 @@ def write(
     `languages` completes the XMP metadata of a whole document."""
     if languages is not None:
         _describe_language(laid_out.metadata, languages)
-    # Noto Serif is a variable font: WeasyPrint has fontTools instantiate it, which stamps the
-    # instance with the clock unless SOURCE_DATE_EPOCH is set.
+    # Noto Serif is a variable font: WeasyPrint has fontTools instantiate it, whose head table
+    # takes the pinned date (this thread only; the environment is left alone).
     with dates.pinned_clock(dates.stamp_epoch(created)):
         return laid_out.write_pdf(pdf_variant=variant, pdf_forms=forms, uncompressed_pdf=False)
 
