@@ -391,7 +391,7 @@ def test_dash_output_writes_to_standard_output_and_refuses_a_terminal(tmp_path: 
     assert not (tmp_path / "-").exists()
 
 
-def test_a_host_root_logger_hears_nothing_from_weasyprint_or_fonttools(tmp_path) -> None:
+def test_a_host_root_logger_hears_nothing_from_the_libraries_beneath(tmp_path) -> None:
     script = textwrap.dedent(
         """
         import logging

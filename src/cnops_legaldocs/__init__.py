@@ -41,10 +41,10 @@ except _metadata.PackageNotFoundError:  # run from a source tree that is not ins
     __version__ = "0+unknown"
 
 # The library logs through "cnops_legaldocs" (never a value of the data), silent unless the
-# host configures logging. WeasyPrint's and fontTools' progress chatter (INFO) does not reach
+# host configures logging. WeasyPrint's, fontTools' and pikepdf's chatter (INFO) does not reach
 # a host's root logger unless the host sets those loggers' levels itself.
 _logging.getLogger("cnops_legaldocs").addHandler(_logging.NullHandler())
-for _name in ("weasyprint", "fontTools"):
+for _name in ("weasyprint", "fontTools", "pikepdf"):
     if _logging.getLogger(_name).level == _logging.NOTSET:
         _logging.getLogger(_name).setLevel(_logging.WARNING)
 
