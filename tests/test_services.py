@@ -374,6 +374,15 @@ def test_everything_exported_exists_and_the_version_is_the_package_s() -> None:
     ]
 
 
+def test_the_command_line_offers_weasyprint_s_variants_without_importing_it() -> None:
+    from cnops_legaldocs.renderers.pdf import VARIANTS
+
+    assert api.PDF_VARIANTS == VARIANTS
+    script = "import sys, cnops_legaldocs.cli; print('weasyprint' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
 def test_dash_output_writes_to_standard_output_and_refuses_a_terminal(tmp_path: Path) -> None:
     command = [*CLI, "render", "notice", "--lang", "fr", "--format", "docx", "-o", "-"]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True)

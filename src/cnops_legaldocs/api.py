@@ -41,6 +41,13 @@ every glyph maps back to Unicode, so the Arabic and French of an archived notice
 searched and copied, not only looked at (WeasyPrint maps every glyph it writes).
 """
 
+PDF_VARIANTS: tuple[str, ...] = (
+    "pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-2u", "pdf/a-3a", "pdf/a-3b",
+    "pdf/a-3u", "pdf/a-4e", "pdf/a-4f", "pdf/a-4u", "pdf/ua-1", "pdf/ua-2",
+)  # fmt: skip
+"""WeasyPrint's archival and accessible variants (`renderers.pdf.VARIANTS`, which a test
+compares), named here so that what does not draw a PDF (a DOCX) never imports WeasyPrint."""
+
 PLAIN = "none"
 """The `pdf_variant` that asks for a plain PDF, neither PDF/A nor PDF/UA."""
 

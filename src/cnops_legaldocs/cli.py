@@ -25,7 +25,6 @@ from .errors import DataError, LegalDocsError, RenderError, printable
 from .output import write_all, write_atomic
 from .person import FIELDS
 from .progress import Progress
-from .renderers.pdf import VARIANTS
 
 log = logging.getLogger("cnops_legaldocs")
 
@@ -65,8 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--pdf-variant",
         metavar="VARIANT",
-        choices=(*VARIANTS, api.PLAIN),
-        help=f"archival or accessible PDF: {', '.join(VARIANTS)}, or {api.PLAIN} "
+        choices=(*api.PDF_VARIANTS, api.PLAIN),
+        help=f"archival or accessible PDF: {', '.join(api.PDF_VARIANTS)}, or {api.PLAIN} "
         f"(default: {api.ARCHIVAL_VARIANT} for printed documents, {api.PLAIN} for fillable forms)",
     )
     render.add_argument(

@@ -17,7 +17,6 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from cnops_legaldocs import api, assets, documents, model
-from cnops_legaldocs.errors import RenderError
 
 from . import data, readback
 from .conftest import COMBINATIONS
@@ -138,7 +137,13 @@ def test_the_environment_is_left_as_it_was(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.mark.parametrize("value", ["yesterday", "-5", "1.5e9"])
-def test_a_bad_source_date_epoch_is_refused(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_source_date_epoch_of_the_host_is_ignored(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host's invalid value must not make every render fail: the document's date stamps
+    the files, as when the variable is not set (issue 10)."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    expected = api.render(model.load(), "notice", "fr")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
-    with pytest.raises(RenderError, match="SOURCE_DATE_EPOCH must be a whole number"):
-        api.render(model.load(), "notice", "fr")
+    assert api.render(model.load(), "notice", "fr") == expected
+    assert os.environ["SOURCE_DATE_EPOCH"] == value
