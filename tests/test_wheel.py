@@ -5,6 +5,7 @@ at run time); wheel and sdist carry the LICENSE."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -35,6 +36,17 @@ def test_the_wheel_ships_the_license_and_the_font_instances(dist: Path) -> None:
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names), names
     fonts = [n for n in names if n.startswith("cnops_legaldocs/fonts/") and n.endswith(".ttf")]
     assert len(fonts) == 4, fonts  # Noto Serif regular, bold, italic, bold italic
+
+
+def test_the_readme_on_a_package_index_shows_its_images(dist: Path) -> None:
+    """A package index has no repository beside the README: its images are absolute URLs."""
+    (wheel,) = dist.glob("cnops_legaldocs-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = archive.read(name).decode()
+    images = re.findall(r'<img src="([^"]+)"', metadata)
+    assert images and all(src.startswith("https://") for src in images), images
+    assert "Content-Type: text/markdown" in metadata
 
 
 def test_the_sdist_carries_the_license_and_the_build_hook(dist: Path) -> None:
