@@ -112,18 +112,21 @@ def _find_or_make(source: Path, weight: int, name: str) -> bytes:
     shipped = SHIPPED / name
     if shipped.is_file():
         return shipped.read_bytes()
-    folder = directory()
+    folder: Path | str = "(none: no home directory)"
     try:
+        folder = directory()  # Path.home() fails without a home directory
+        cached = folder / name
+        if cached.is_file():  # also from a read-only cache, filled beforehand
+            return cached.read_bytes()
         folder.mkdir(parents=True, exist_ok=True)
         with _file_lock(folder / ".lock"):  # processes: one makes it, the others read it
-            cached = folder / name
             if cached.is_file():
                 return cached.read_bytes()
             content = make_instance(source, weight)
             _write_atomic(cached, content)
             log.debug("font instance %s written to the cache", name)
             return content
-    except OSError as exc:
+    except (OSError, RuntimeError, KeyError) as exc:
         global _warned
         if not _warned:
             _warned = True
@@ -131,7 +134,7 @@ def _find_or_make(source: Path, weight: int, name: str) -> bytes:
                 "the font cache directory %s cannot be used (%s): font instances are made in "
                 "memory, once per process (set %s to a writable directory)",
                 folder,
-                exc.strerror or type(exc).__name__,
+                getattr(exc, "strerror", None) or type(exc).__name__,
                 ENVIRONMENT,
             )
         return make_instance(source, weight)
