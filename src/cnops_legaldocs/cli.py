@@ -123,10 +123,10 @@ def _parser() -> argparse.ArgumentParser:
     many.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
     many.add_argument(
         "--jobs",
-        type=_positive,
+        type=_jobs,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="worker processes (default: the machine's cores)",
+        help=f"worker processes (default: the machine's cores; at most {MAX_JOBS})",
     )
     many.add_argument(
         "--merge", action="store_true", help="one print-ready PDF of all rows: DIR/KIND-LANG.pdf"
@@ -139,6 +139,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     many.add_argument("--quiet", action="store_true", help="no progress and no summary")
     return parser
+
+
+MAX_JOBS = 4 * (os.cpu_count() or 1)
+"""More workers than this only share the same cores, each with its own memory (fonts, layout)."""
+
+
+def _jobs(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_JOBS} (4 per core of this machine)")
+    return value
 
 
 def _positive(text: str) -> int:
