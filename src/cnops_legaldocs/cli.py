@@ -20,7 +20,7 @@ from . import api, batch, bidi, catalogs, model
 from .bilingual import file_tag
 from .branches import load_branches
 from .errors import DataError, LegalDocsError, RenderError, printable
-from .output import write_all, write_atomic
+from .output import check_target, write_all, write_atomic
 from .person import FIELDS
 from .progress import Progress
 from .renderers.pdf import VARIANTS
@@ -234,13 +234,19 @@ def _build(args: argparse.Namespace) -> int:
     # Everything is rendered before anything is written: a failure leaves no partial set.
     # --paper goes to the kinds that offer a choice (the poster); the others keep their own.
     # Each language, then the bilingual edition (KIND-bilingual.FORMAT).
-    outputs = {
-        args.output / f"{kind}-{file_tag(lang)}.{fmt}": api.render(
-            data, kind, lang, fmt, paper=args.paper if len(api.PAPERS[kind]) > 1 else None
-        )
+    targets = {
+        args.output / f"{kind}-{file_tag(lang)}.{fmt}": (kind, lang, fmt)
         for kind in api.KINDS
         for lang in api.EDITIONS
         for fmt in api.formats_of(kind, lang)
+    }
+    for path in targets:  # a target that cannot be replaced is said before rendering
+        check_target(path)
+    outputs = {
+        path: api.render(
+            data, kind, lang, fmt, paper=args.paper if len(api.PAPERS[kind]) > 1 else None
+        )
+        for path, (kind, lang, fmt) in targets.items()
     }
     for path in write_all(outputs):
         print(path)

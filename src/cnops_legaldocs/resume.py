@@ -53,13 +53,17 @@ class Manifest:
             _state_folder(self.state)
         except OSError as exc:
             raise WriteError(self.directory, _why(exc), into=True) from None
+        self.key = user_key()
         self._lock = _lock(self.state / "lock", self.directory)
         self.path = self.state / "manifest.jsonl"
-        self.key = user_key()
-        self.entries = self._read()
-        self.compact()
-        self._log = _open(self.path, os.O_WRONLY | os.O_APPEND)
-        self._size = os.fstat(self._log).st_size
+        try:
+            self.entries = self._read()
+            self.compact()
+            self._log = _open(self.path, os.O_WRONLY | os.O_APPEND)
+            self._size = os.fstat(self._log).st_size
+        except OSError as exc:
+            self._lock.close()
+            raise WriteError(self.path, _why(exc)) from None
 
     def digest(self, payload: bytes) -> str:
         return hmac.new(self.key, payload, hashlib.sha256).hexdigest()[:32]
@@ -188,7 +192,11 @@ def _why(exc: OSError) -> str:
 
 
 def _lock(path: Path, directory: Path) -> IO[bytes]:
-    fh = open(_open(path, os.O_WRONLY | os.O_APPEND), "ab")  # noqa: SIM115 (held for the run)
+    try:
+        fd = _open(path, os.O_WRONLY | os.O_APPEND)
+    except OSError as exc:
+        raise WriteError(path, _why(exc)) from None
+    fh = open(fd, "ab")  # noqa: SIM115 (held for the run)
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: no advisory lock
