@@ -43,6 +43,21 @@ def _duplicate_reference(source: dict[str, Any]) -> None:
     source["operations"][3]["reference"] = source["operations"][1]["reference"]
 
 
+def _tagged(where: tuple[str | int, ...], written: str) -> str:
+    """The example with the value at `where` written as is (a tag, an unquoted value)."""
+    source = data.example()
+    data.put(source, where, "@@VALUE@@")
+    return data.dump(source).replace("'@@VALUE@@'", written).replace("@@VALUE@@", written)
+
+
+def _too_many(where: tuple[str | int, ...], limit: int) -> Mutation:
+    def change(source: dict[str, Any]) -> None:
+        items = data.get(source, where)
+        items[:] = [dict(items[i % len(items)]) for i in range(limit + 1)]
+
+    return change
+
+
 def _too_many_sections(source: dict[str, Any]) -> None:
     model_section = source["sections"][0]
     source["sections"] = [{**model_section, "id": f"section-{i}"} for i in range(MAX_SECTIONS + 1)]
@@ -103,6 +118,37 @@ CASES: dict[str, tuple[Mutation | str | bytes, str]] = {
     ),
     "emoji": (_set(("operations", 0, "title"), "Gestion 🙂"), "fonts cannot print .*U\\+1F642"),
     "empty-value": (_set(("body", "app"), " \u202e "), "body.app: must not be empty"),
+    # Hostile files (#17): aliases, sizes, coercions, values never echoed.
+    "alias": (
+        data.dump(data.example())
+        .replace("title: ", "title: &t ", 1)
+        .replace("version: ", "version: *t #", 1),
+        r":\d+:\d+: malformed YAML: aliases \(\*name\) are not allowed",
+    ),
+    "undefined-alias-not-quoted": (
+        "schema: 1\nnotice: *AB123456\n",
+        r":2:9: malformed YAML: aliases \(\*name\) are not allowed: write the value out$",
+    ),
+    "merge-key-alias": ("schema: 1\nbase: &b {a: 1}\nnotice:\n  <<: *b\n", "aliases"),
+    "oversized-file": (
+        b"schema: 1\nnotice:\n  title: " + b"x " * (2 * 1024 * 1024) + b"\n",
+        r"too large \(more than 4 MB\)",
+    ),
+    "binary-title": (
+        _tagged(("notice", "title"), "!!binary SGVsbG8="),
+        "notice.title: expected text",
+    ),
+    "float-version": (_tagged(("notice", "version"), "!!float 1e400"), "notice.version: expected"),
+    "null-app": (_tagged(("body", "app"), "null"), "body.app: expected text"),
+    "boolean-acronym": (_tagged(("body", "acronym"), "yes"), "body.acronym: expected text"),
+    "date-for-text": (_tagged(("notice", "title"), "2026-01-01"), "notice.title: expected text"),
+    "unknown-key-not-quoted": (
+        "Alaoui Salma AB123456: 100200300\n",
+        r":1: schema: missing \(this field is required\); found an unknown field on line 1$",
+    ),
+    "too-many-operations": (_too_many(("operations",), model.MAX_OPERATIONS), "too many items"),
+    "too-many-contacts": (_too_many(("contacts",), 500), r"contacts: too many items \(501"),
+    "too-many-blocks": (_too_many(("sections", 0, "blocks"), 500), "too many items"),
     "terminal-escape-in-a-key": (
         _set(("notice", "\x1b[2J\u202eevil"), "x"),
         r":\d+: notice: unknown field",

@@ -219,11 +219,13 @@ def _with(change: Callable[[dict], None]) -> model.LegalData:
     return model.loads(data.dump(source))
 
 
-LONG_URL = ("https://www.cnops.org.ma/mentions-legales/protection-des-donnees-a-caractere-"
-            "personnel/notice-d-information-2026.html")  # fmt: skip
+LONG_URL = (
+    "https://www.cnops.org.ma/fr/mentions-legales?version=2026-11&source=affiche"
+    "&id=5f3c9a1e7b2d4c6a8e0f1b3d5a7c9e1f2a4bc"
+)  # a realistic address of 116 characters (the limit is 120)
 
 
-@pytest.mark.parametrize(("lang", "paper"), [("fr+ar", "A4"), ("ar", "A3")])
+@pytest.mark.parametrize(("lang", "paper"), [("fr", "A3"), ("ar", "A4")])
 def test_4_a_long_notice_url_is_refused_on_the_poster(lang: str, paper: str) -> None:
     assert len(LONG_URL) == 116
 
@@ -258,10 +260,10 @@ def test_4_the_cli_says_which_document_does_not_fit(
     source["notice"]["url"] = LONG_URL
     path = data.write(tmp_path / "long-url.yaml", source)
     out = tmp_path / "poster.pdf"
-    run = run_cli("render", "poster", "--lang", "ar", "--paper", "A3", "--data", str(path),
+    run = run_cli("render", "poster", "--lang", "fr", "--paper", "A3", "--data", str(path),
                   "-o", str(out))  # fmt: skip
     _clean_failure(run)
-    assert "the poster (ar, A3) does not fit its pages" in run.err
+    assert "the poster (fr, A3) does not fit its pages" in run.err
     assert not out.exists()
 
 
