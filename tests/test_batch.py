@@ -100,10 +100,15 @@ def branches_file(path: Path, count: int, *, bad: int | None = None) -> Path:
 
 
 class TestNames:
-    def test_default_pattern_row_number_and_registration(self):
-        pattern = NamePattern(batch.PERSON_PATTERN, batch.PERSON_KEYS)
-        assert pattern.name(1, {"immatriculation": "100200300"}) == "0001-100200300"
-        wide = NamePattern(batch.PERSON_PATTERN, batch.PERSON_KEYS, width=5)
+    def test_default_pattern_row_number_and_keyed_reference(self):
+        """The default names hold the row number and a keyed digest, never a value (#17)."""
+        fields = [*batch.PERSON_KEYS, batch.REF]
+        pattern = NamePattern(batch.PERSON_PATTERN, fields)
+        ref = batch.person_ref({"immatriculation": "100200300"}, b"k" * 32)
+        assert len(ref) == 12 and ref != batch.person_ref({"immatriculation": "7"}, b"k" * 32)
+        assert ref != batch.person_ref({"immatriculation": "100200300"}, b"j" * 32)
+        assert pattern.name(1, {"immatriculation": "100200300", "ref": ref}) == f"0001-{ref}"
+        wide = NamePattern("{row}-{immatriculation}", fields, width=5)
         assert wide.name(12, {"immatriculation": "7"}) == "00012-7"
 
     @pytest.mark.parametrize(
@@ -212,8 +217,9 @@ class TestCsv:
 
     def test_unknown_and_duplicate_columns(self, tmp_path):
         path = write_csv(tmp_path / "p.csv", [], header=HEADER + ",telephon,remarque")
-        with pytest.raises(DataError, match="unknown columns: telephon, remarque"):
+        with pytest.raises(DataError, match="unknown columns 8, 9 of the header") as info:
             person_file(path)
+        assert "telephon" not in str(info.value) and "remarque" not in str(info.value)
         path = write_csv(tmp_path / "d.csv", [], header=HEADER + ",Nom")
         with pytest.raises(DataError, match="'nom' is given twice"):
             person_file(path)
@@ -281,7 +287,7 @@ def run_people(people: Path, out: Path, **kwargs) -> tuple[batch.Summary, str]:
     csv_file = person_file(people)
     report = Progress(csv_file.rows, stream=stream, tty=False)
     summary = render_many(
-        person_jobs(csv_file, "form", "ar"),
+        person_jobs(csv_file, "form", "ar", pattern="{row}-{immatriculation}"),
         out,
         prepare=tiny_forms,
         progress=report,
@@ -548,6 +554,7 @@ class TestCommandLine:
             fh.write(",,,,,,\n")
         out = tmp_path / "out"
         args = ["batch", "form", "--data", str(people), "--lang", "ar", "-o", str(out)]
+        args += ["--name", "{row}-{immatriculation}"]
         assert cli.main(args) == 2
         shown, errors = capsys.readouterr()
         assert "5 rows: 3 rendered, 0 already complete, 2 failed, 1 empty skipped" in shown

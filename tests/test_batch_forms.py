@@ -224,7 +224,7 @@ def people(tmp_path_factory) -> Path:
 def ar_run(people, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("ar") / "out"
     args = ["batch", "marketing-consent", "--data", str(people), "--lang", "ar", "--jobs", "2"]
-    return out, run_cli(*args, "-o", str(out))
+    return out, run_cli(*args, "--name", "{row}-{immatriculation}", "-o", str(out))
 
 
 def test_a_csv_of_good_and_bad_rows(ar_run):
@@ -255,6 +255,7 @@ def test_a_batch_file_looks_like_the_row_rendered_alone(ar_run, data):
 def test_a_rerun_skips_complete_rows_and_renders_corrected_ones(people, tmp_path):
     out = tmp_path / "out"
     args = ["batch", "marketing-consent", "--lang", "fr", "--jobs", "2", "-o", str(out)]
+    args += ["--name", "{row}-{immatriculation}"]
     assert run_cli(*args, "--data", str(people)).returncode == 2
     result = run_cli(*args, "--data", str(people))
     assert result.returncode == 2

@@ -17,7 +17,9 @@ per worker, each row's values laid out over it).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
+import hmac
 import os
 import shutil
 import signal
@@ -36,7 +38,7 @@ from .model import LegalData
 from .naming import NamePattern, name_key, safe_name
 from .output import WriteError, write_atomic
 from .person import FIELDS, Person
-from .resume import Manifest
+from .resume import Manifest, user_key
 
 # --------------------------------------------------------------------------------------------
 # Kinds and rows
@@ -51,7 +53,18 @@ PERSON_KINDS: tuple[str, ...] = FORM_KINDS
 """Kinds rendered once per CSV row, the row being the person: the forms."""
 
 BRANCH_PATTERN = "{id}"
-PERSON_PATTERN = "{row}-{immatriculation}"
+REF = "ref"
+"""The pattern field holding a keyed digest of the row's immatriculation (`person_ref`)."""
+PERSON_PATTERN = "{row}-{ref}"
+"""The forms' default names: the row number and a keyed digest, never a value in clear (a
+folder listing is read by more people than the forms); ``--name`` may choose otherwise."""
+
+
+def person_ref(values: Mapping[str, str], key: bytes) -> str:
+    """A short digest of the row's immatriculation keyed with the user's batch key: stable
+    from one run to the next, and useless to test a guessed number without the key."""
+    identity = values.get("immatriculation", "").encode()
+    return hmac.new(key, b"name:" + identity, hashlib.sha256).hexdigest()[:12]
 
 
 def batch_kinds() -> tuple[str, ...]:
@@ -127,7 +140,8 @@ def person_jobs(
 ) -> Iterator[Job | RowFailure]:
     """One job per CSV row (the person), or the row's failure; names from `pattern` over the
     file's columns and ``{row}``."""
-    names = NamePattern(pattern or PERSON_PATTERN, rows.columns, width=_width(rows.rows))
+    names = NamePattern(pattern or PERSON_PATTERN, [*rows.columns, REF], width=_width(rows.rows))
+    key = user_key() if REF in names.fields else b""
 
     def jobs() -> Iterator[Job | RowFailure]:
         for row in rows:
@@ -139,7 +153,8 @@ def person_jobs(
             except DataError as exc:
                 yield RowFailure(row.number, exc.message, exc.field, row.line)
                 continue
-            name = names.name(row.number, row.values)
+            values = {**row.values, REF: person_ref(person, key)} if key else row.values
+            name = names.name(row.number, values)
             yield Job(row.number, name, kind, lang, fmt, person=person, line=row.line)
 
     return jobs()
@@ -279,6 +294,7 @@ class Summary:
     merged: Path | None = None
     pages: int = 0
     interrupted: bool = False
+    stopped: str | None = None  # why the run stopped before the end (a full disk)
 
     @property
     def failed(self) -> int:
@@ -290,7 +306,7 @@ class Summary:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.interrupted
+        return not self.failures and not self.interrupted and not self.stopped
 
     def __str__(self) -> str:
         parts = [f"{self.rendered} rendered", f"{self.skipped} already complete"]
@@ -300,7 +316,12 @@ class Summary:
         lines = [f"{self.rows} rows: {', '.join(parts)}; {self.seconds:.1f} s"]
         if self.merged:
             lines.append(f"merged: {self.merged} ({self.pages} pages)")
-        if self.interrupted:
+        if self.stopped:
+            lines.append(
+                f"stopped: {self.stopped}; run the same command again once it is fixed: "
+                "complete files are kept"
+            )
+        elif self.interrupted:
             lines.append("interrupted: run the same command again to render the remaining rows")
         elif self.failures:
             lines.append(
@@ -403,14 +424,15 @@ def render_many(
             run.execute(pool, spec, jobs, chunksize or _chunksize(total, workers), 2 * workers)
         except KeyboardInterrupt:
             summary.interrupted = True
-            run.finish_running()
+            with _sigint_held():  # a second Ctrl-C must not lose the rows being written
+                run.finish_running()
             raise BatchInterrupted(summary) from None
         finally:
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)
             summary.seconds = time.monotonic() - started
             report.close()
-        if merge and run.order and not summary.failures:
+        if merge and run.order and summary.ok:
             from .merge import merge_pdfs  # pikepdf, only when merging
 
             summary.merged = directory / merge
@@ -420,8 +442,23 @@ def render_many(
             for name in run.order:
                 manifest.forget(Path(parts) / name)
             shutil.rmtree(parts, ignore_errors=True)
+            manifest.compact()  # the parts' names (row values) leave the manifest too
     summary.seconds = time.monotonic() - started
     return summary
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Ignore Ctrl-C for the block (in the main thread; elsewhere there is no signal)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _chunksize(total: int | None, workers: int) -> int:
@@ -441,6 +478,7 @@ class _Run:
         self.names: dict[str, int] = {}
         self.order: list[str] = []  # file names in row order, for the merge
         self.private = False
+        self.full = 0  # rows in a row that met a full disk
 
     def execute(
         self,
@@ -452,6 +490,9 @@ class _Run:
     ) -> None:
         chunk: list[tuple[Job, str]] = []
         for item in jobs:
+            if self.summary.stopped:
+                chunk = []
+                break
             planned = self.plan(item)
             if planned is None:
                 continue
@@ -505,11 +546,27 @@ class _Run:
                 results = [RowFailure(job.number, reason, line=job.line) for job, _ in chunk]
             for (job, digest), failure in zip(chunk, results, strict=True):
                 if failure is None:
-                    self.manifest.record(self.parts / job.filename, digest)
+                    try:
+                        self.manifest.record(self.parts / job.filename, digest)
+                    except WriteError as exc:  # the manifest is kept whole; the row is redone
+                        self.stop(f"the manifest cannot be written: {exc.reason}")
+                        continue
                     self.summary.rendered += 1
                     self.report.update(rendered=1)
+                    self.full = 0
                 else:
                     self.fail(failure)
+                    self.full = self.full + 1 if failure.reason.endswith(_DISK_FULL) else 0
+                    if self.full >= _FULL_ROWS:
+                        self.stop(_DISK_FULL)
+
+    def stop(self, reason: str) -> None:
+        """Submit no more rows (those submitted finish): the next ones would fail alike."""
+        if not self.summary.stopped:
+            self.summary.stopped = reason
+            self.report.failure(f"stopped: {reason}")
+            for future in self.pending:
+                future.cancel()
 
     def finish_running(self) -> None:
         """After Ctrl-C: cancel what has not started, record what was running once written."""
@@ -522,6 +579,10 @@ class _Run:
         self.summary.failures.append(failure)
         self.report.update(failed=1)
         self.report.failure(f"failed: {failure}")
+
+
+_DISK_FULL = "the disk is full"
+_FULL_ROWS = 8  # rows in a row failing on a full disk: the next ones would fail too, stop
 
 
 def _job_bytes(job: Job) -> bytes:

@@ -64,7 +64,7 @@ def loads_branches(text: str, name: str = "<branches>") -> tuple[Branch, ...]:
     top.done()
     out: list[Branch] = []
     ids: dict[str, int] = {}
-    for item in node.sequence():
+    for item in node.sequence(MAX_BRANCHES):
         branch = _branch(item)
         if branch.id in ids:
             raise item.error(f"branch id {branch.id!r} is already used at line {ids[branch.id]}")
@@ -100,9 +100,13 @@ def _proper_name(node: Node) -> dict[str, str]:
     return values
 
 
+MAX_HOURS = 14  # ranges of opening hours of one agency: two a day
+MAX_BRANCHES = 2000
+
+
 def _hours(node: Node) -> tuple[Hours, ...]:
     out: list[Hours] = []
-    for item in node.sequence():
+    for item in node.sequence(MAX_HOURS):
         f = Fields(item)
         first, last = _days(f.need("days"))
         close = f.need("close")

@@ -22,7 +22,7 @@ from . import api, batch, bidi, catalogs, model, tempdirs
 from .bilingual import file_tag
 from .branches import load_branches
 from .errors import DataError, LegalDocsError, RenderError, printable
-from .output import write_all, write_atomic
+from .output import check_target, write_all, write_atomic
 from .person import FIELDS
 from .progress import Progress
 
@@ -128,10 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     many.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
     many.add_argument(
         "--jobs",
-        type=_positive,
+        type=_jobs,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="worker processes (default: the machine's cores)",
+        help=f"worker processes (default: the machine's cores; at most {MAX_JOBS})",
     )
     many.add_argument(
         "--merge", action="store_true", help="one print-ready PDF of all rows: DIR/KIND-LANG.pdf"
@@ -144,6 +144,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     many.add_argument("--quiet", action="store_true", help="no progress and no summary")
     return parser
+
+
+MAX_JOBS = 4 * (os.cpu_count() or 1)
+"""More workers than this only share the same cores, each with its own memory (fonts, layout)."""
+
+
+def _jobs(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_JOBS} (4 per core of this machine)")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -256,13 +267,19 @@ def _build(args: argparse.Namespace) -> int:
     # Everything is rendered before anything is written: a failure leaves no partial set.
     # --paper goes to the kinds that offer a choice (the poster); the others keep their own.
     # Each language, then the bilingual edition (KIND-bilingual.FORMAT).
-    outputs = {
-        args.output / f"{kind}-{file_tag(lang)}.{fmt}": api.render(
-            data, kind, lang, fmt, paper=args.paper if len(api.PAPERS[kind]) > 1 else None
-        )
+    targets = {
+        args.output / f"{kind}-{file_tag(lang)}.{fmt}": (kind, lang, fmt)
         for kind in api.KINDS
         for lang in api.EDITIONS
         for fmt in api.formats_of(kind, lang)
+    }
+    for path in targets:  # a target that cannot be replaced is said before rendering
+        check_target(path)
+    outputs = {
+        path: api.render(
+            data, kind, lang, fmt, paper=args.paper if len(api.PAPERS[kind]) > 1 else None
+        )
+        for path, (kind, lang, fmt) in targets.items()
     }
     for path in write_all(outputs):
         print(path)

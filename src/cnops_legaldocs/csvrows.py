@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +29,15 @@ from .errors import DataError
 _BOM = codecs.BOM_UTF8
 _UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _DELIMITERS = (",", ";", "\t")
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest CSV file read: about two million rows of forms, checked before reading."""
+
+MAX_HEADER = 4096
+"""Longest header line, in characters: the known columns take a hundred."""
+
+MAX_LINE = 64 * 1024
+"""Longest line of a row (a person's fields take a few hundred characters)."""
 
 
 @dataclass(frozen=True)
@@ -109,8 +120,31 @@ class CsvFile:
         except OSError as exc:
             raise DataError(f"cannot be read ({exc.strerror})", file=self.name) from None
         with fh:
+            try:
+                info = os.fstat(fh.fileno())
+            except OSError:
+                info = None
+            if info is not None and not stat.S_ISREG(info.st_mode):
+                raise DataError("not a regular file (a device, pipe or folder?)", file=self.name)
+            if info is not None and info.st_size > MAX_FILE_BYTES:
+                raise DataError(
+                    f"too large (more than {MAX_FILE_BYTES // 2**20} MB): split it", file=self.name
+                )
             offset = 0
-            for number, raw in enumerate(fh, 1):
+            for number, raw in enumerate(iter(lambda: fh.readline(MAX_LINE + 1), b""), 1):
+                if b"\r" in raw.rstrip(b"\r\n"):
+                    raise DataError(
+                        "lines end with a lone carriage return (old Mac format): save it as "
+                        "CSV UTF-8 (Excel: CSV UTF-8)",
+                        file=self.name,
+                        line=number,
+                    )
+                if len(raw) > MAX_LINE:
+                    raise DataError(
+                        f"line longer than {MAX_LINE} characters: is it a CSV file?",
+                        file=self.name,
+                        line=number,
+                    )
                 if number == 1:
                     if raw.startswith(_UTF16):
                         raise DataError(
@@ -149,8 +183,17 @@ class CsvFile:
         first = next(lines, None)
         if first is None or not first[1].strip():
             raise DataError("no header line (the first line names the columns)", file=self.name)
+        if len(first[1]) > MAX_HEADER:
+            raise DataError(
+                f"the header is longer than {MAX_HEADER} characters: is the first line a header?",
+                file=self.name,
+                line=1,
+            )
         self.delimiter = self._sniff(first[1])
-        (header,) = list(csv.reader([first[1]], delimiter=self.delimiter))
+        try:
+            (header,) = list(csv.reader([first[1]], delimiter=self.delimiter))
+        except (csv.Error, ValueError):
+            raise DataError("malformed CSV header", file=self.name, line=1) from None
         self.columns = self._header(header)
         reader = csv.reader(self._text(lines), delimiter=self.delimiter)
         for record in self._records(reader):
@@ -164,7 +207,10 @@ class CsvFile:
         known = set(self.known)
 
         def score(delimiter: str) -> int:
-            (cells,) = list(csv.reader([header], delimiter=delimiter))
+            try:
+                (cells,) = list(csv.reader([header], delimiter=delimiter))
+            except (csv.Error, ValueError):
+                return -1
             return sum(column_key(c) in known for c in cells)
 
         return max(_DELIMITERS, key=score)
@@ -179,19 +225,23 @@ class CsvFile:
                 file=self.name,
                 line=1,
             )
+        # Header cells are named by number, never quoted: a file without a header has a
+        # person's data there, and a cell that is no known column may be anything.
         for index, col in enumerate(columns, 1):
             if not col:
                 raise DataError(f"column {index} of the header has no name", file=self.name, line=1)
             if columns.index(col) < index - 1:
+                shown = f"{col!r} " if col in self.known else ""
                 raise DataError(
-                    f"column {col!r} is given twice (columns {columns.index(col) + 1} and {index})",
+                    f"column {shown}is given twice (columns {columns.index(col) + 1} and {index})",
                     file=self.name,
                     line=1,
                 )
-        unknown = [c for c in columns if c not in self.known]
+        unknown = [str(i) for i, c in enumerate(columns, 1) if c not in self.known]
         if unknown:
             raise DataError(
-                f"unknown columns: {', '.join(unknown)} (known: {', '.join(self.known)})",
+                f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} of the "
+                f"header (known: {', '.join(self.known)})",
                 file=self.name,
                 line=1,
             )

@@ -36,6 +36,7 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 CELL_WORD = 25
 # Sections are lettered A to L.
 MAX_SECTIONS = 12
+MAX_OPERATIONS = 5000  # a register far longer than any fund's: bounds the time of a render
 
 
 class Regime(enum.Enum):
@@ -341,7 +342,7 @@ class _Reader:
         return out
 
     def operations(self, node: Node, contacts: dict[str, Contact]) -> tuple[Operation, ...]:
-        items = node.sequence()
+        items = node.sequence(MAX_OPERATIONS)
         if not items:
             raise node.error("the register is empty: list at least one operation")
         seen: dict[Reference, int] = {}

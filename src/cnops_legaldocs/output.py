@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -15,6 +16,8 @@ from .errors import RenderError
 
 PRIVATE_MODE = 0o600  # owner only: files that hold a person's data
 PUBLIC_MODE = 0o644
+PRIVATE_DIR_MODE = 0o700  # folders made for files that hold personal data, whatever the umask
+PUBLIC_DIR_MODE = 0o755
 
 # The temporary files left only if the process is killed outright (SIGKILL, power loss):
 # ".NAME.XXXXXXXX.part", XXXXXXXX from `tempfile.mkstemp`.
@@ -42,12 +45,14 @@ def atomic_file(path: str | os.PathLike[str], *, private: bool = False) -> Itera
     """A binary file to write that appears at `path` whole, only when the block ends without
     an exception (for content streamed rather than held in memory). See `write_atomic`."""
     target = Path(path)
+    check_target(target)
     made: list[Path] = []
-    fd, tmp = _temporary(target, made)
+    fd, tmp = _temporary(target, made, private)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
             _finish(fh, tmp, private)
+        check_target(target)  # a FIFO or device put there meanwhile is not replaced either
         os.replace(tmp, target)
     except BaseException as exc:
         _discard([tmp], made)
@@ -64,25 +69,66 @@ def write_all(
     On failure the temporary files, and the directories made for them, are removed."""
     staged: list[tuple[str, Path]] = []
     made: list[Path] = []
+    for path in files:  # a target that cannot be replaced stops everything before any write
+        check_target(Path(path))
     try:
         for path, content in files.items():
             target = Path(path)
-            fd, tmp = _temporary(target, made)
+            fd, tmp = _temporary(target, made, private)
             staged.append((tmp, target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content)
                 _finish(fh, tmp, private)
+        for _, target in staged:  # again, just before the first rename: nothing is half done
+            check_target(target)
         for tmp, target in staged:
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                exc.filename = str(target)  # the target, not the temporary file, is the news
+                raise
         for directory in {target.parent for _, target in staged}:
             _sync_directory(directory)
     except BaseException as exc:
         _discard([tmp for tmp, _ in staged], made)
         if isinstance(exc, OSError):
-            where = exc.filename or (staged[-1][1] if staged else "the output")
+            where = staged[-1][1] if staged else "the output"
+            if exc.filename and not str(exc.filename).endswith(".part"):
+                where = exc.filename
             raise WriteError(where, _reason(exc)) from None
         raise
     return [target for _, target in staged]
+
+
+def check_target(target: Path) -> None:
+    """Refuse a target that is neither a new name nor a regular file (a folder, a FIFO, a
+    device, a socket): replacing it would destroy it (``-o /dev/null`` run as root) or hang."""
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WriteError(target, _reason(exc)) from None
+    if stat.S_ISREG(mode) or stat.S_ISLNK(mode):  # a link is replaced, never followed
+        return
+    what = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+    raise WriteError(target, f"it is {what}, not a file: choose another name")
+
+
+def make_directory(directory: Path, *, private: bool, made: list[Path] | None = None) -> list[Path]:
+    """Make `directory` and its missing parents (owner-only when `private`, whatever the
+    umask); return those made, outermost first (also appended to `made` as they are)."""
+    missing = [d for d in (directory, *directory.parents) if not os.path.lexists(d)]
+    made = [] if made is None else made
+    mode = PRIVATE_DIR_MODE if private else PUBLIC_DIR_MODE
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode)
+        except FileExistsError:
+            continue  # made meanwhile by another writer: not ours to remove
+        os.chmod(d, mode)  # mkdir's mode is masked by the umask; an umask of 0 is no reason
+        made.append(d)
+    return made
 
 
 def remove_stale_parts(directory: str | os.PathLike[str]) -> int:
@@ -97,18 +143,12 @@ def remove_stale_parts(directory: str | os.PathLike[str]) -> int:
     return removed
 
 
-def _temporary(target: Path, made: list[Path]) -> tuple[int, str]:
+def _temporary(target: Path, made: list[Path], private: bool = False) -> tuple[int, str]:
     """A new owner-only temporary file beside `target`, making (and recording in `made`) the
-    directories it needs."""
+    directories it needs (owner-only when `private`)."""
     directory = target.parent
-    missing = [d for d in (directory, *directory.parents) if not d.exists()]
     try:
-        for d in reversed(missing):
-            try:
-                d.mkdir()
-            except FileExistsError:
-                continue  # made meanwhile by another writer: not ours to remove
-            made.append(d)
+        make_directory(directory, private=private, made=made)
         # mkstemp creates the file owner-only: private content is never readable by others.
         return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
     except OSError as exc:

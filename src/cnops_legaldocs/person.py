@@ -45,14 +45,24 @@ _IMMATRICULATION = re.compile(r"[0-9A-Z](?:[ ./-]?[0-9A-Z])*")
 _KEY = re.compile(r"[a-z_]{1,30}")
 
 
+def _ascii(value: str, message: str) -> str:
+    """`value` if it is ASCII: "ß", "ﬀ" or "ı" upper-case to ASCII letters, and a number read
+    from a document must be the one typed, not a folded look-alike."""
+    if not value.isascii():
+        raise ValueError(message)
+    return value
+
+
 def _cin(value: str) -> str:
-    value = value.upper().replace(" ", "")
+    message = "not a CIN number (one or two letters then digits, e.g. AB123456)"
+    value = _ascii(value, message).upper().replace(" ", "")
     if not _CIN.fullmatch(value):
         raise ValueError("not a CIN number (one or two letters then digits, e.g. AB123456)")
     return value
 
 
 def _immatriculation(value: str) -> str:
+    value = _ascii(value, "not a registration number (letters and digits, e.g. 123456789)")
     value = value.upper()
     if not _IMMATRICULATION.fullmatch(value):
         raise ValueError("not a registration number (letters and digits, e.g. 123456789)")

@@ -9,7 +9,6 @@ text) live here too. No error message repeats the offending value.
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import re
 from collections.abc import Callable, Iterable
@@ -27,6 +26,15 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 # Moroccan numbers: 0 then 9 digits (05 38 00 20 20), or +212 then 9 digits.
 _PHONE = re.compile(r"(?:\+212|0)[ .-]?[5-8](?:[ .-]?[0-9]){8}")
 _ID = re.compile(r"[a-z][a-z0-9-]{0,39}")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")  # a key shown in a field path
+_STR, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float"))
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""Largest data file read (notice, agencies): 400 times the CNOPS notice, checked before
+parsing so that a huge or endless file (``/dev/zero``) is refused at once."""
+
+MAX_ITEMS = 500
+"""Longest list of a data file unless its field says otherwise (`Node.sequence`)."""
 
 
 class Limit(enum.IntEnum):
@@ -74,7 +82,8 @@ class Node:
     def child_path(self, key: str | int) -> str:
         if isinstance(key, int):
             return f"{self.path}[{key}]"
-        key = key if len(key) <= 40 else key[:39] + "…"
+        # Only a key shaped like a field name is shown: another may be data put in a key.
+        key = key if _KEY.fullmatch(key) else "?"
         return f"{self.path}.{key}" if self.path else key
 
     def mapping(self) -> dict[str, Node]:
@@ -91,9 +100,12 @@ class Node:
             out[key] = child
         return out
 
-    def sequence(self) -> list[Node]:
+    def sequence(self, limit: int = MAX_ITEMS) -> list[Node]:
+        """The items of a list of at most `limit` items."""
         if not isinstance(self.node, yaml.SequenceNode):
             raise self.error("expected a list")
+        if len(self.node.value) > limit:
+            raise self.error(f"too many items ({len(self.node.value)}, at most {limit})")
         return [Node(self.source, n, self.child_path(i)) for i, n in enumerate(self.node.value)]
 
     def scalar(self) -> Any:
@@ -113,14 +125,25 @@ class Node:
             raise self.error("expected a single value, not a list or mapping")
         return self.node.value.strip()
 
+    def _written_text(self) -> str:
+        """The scalar as text, strictly: a string, or a plain number as it is written
+        (``1.10`` stays "1.10", ``0x1F`` stays "0x1F"); a date, yes/no, null or a tagged value
+        (``!!binary``, ``!!float``) is no text."""
+        if not isinstance(self.node, yaml.ScalarNode):
+            raise self.error("expected a single value, not a list or mapping")
+        tag = self.node.tag
+        if tag == _STR:
+            return str(self.scalar())
+        plain = self.source.loader.resolve(yaml.ScalarNode, self.node.value, (True, False))
+        if tag in (_INT, _FLOAT) and tag == plain and self.node.style is None:
+            return self.node.value
+        raise self.error("expected text (put it in quotes if it is a date, number or yes/no)")
+
     def text(self, limit: Limit = Limit.NAME, *, word: int | None = None) -> str:
         """The value as one line of printable text: bidi controls and other invisible control
         characters removed (with a warning), spaces folded, never empty, at most `limit`
         characters, no word longer than `word`, and only characters the fonts can print."""
-        value = self.scalar()
-        if isinstance(value, bool) or value is None or isinstance(value, dt.date):
-            raise self.error("expected text")
-        raw = str(value)
+        raw = self._written_text()
         value = fold(raw)
         if value != " ".join(raw.split()):
             self.warn("invisible control characters removed (they could reorder the printed text)")
@@ -160,8 +183,8 @@ class Fields:
     def need(self, key: str) -> Node:
         child = self.get(key)
         if child is None:
-            unknown = [k for k in self.items if k not in self.seen]
-            hint = f"; found unknown field {unknown[0]!r}, a misspelling?" if unknown else ""
+            unknown = [n for k, n in self.items.items() if k not in self.seen]
+            hint = f"; found an unknown field on line {unknown[0].line}" if unknown else ""
             raise self.node.error(
                 f"missing (this field is required){hint}", self.node.child_path(key)
             )
@@ -170,14 +193,23 @@ class Fields:
     def done(self) -> None:
         for key, child in self.items.items():
             if key not in self.seen:
-                raise child.error("unknown field (check its spelling)")
+                # The key is not repeated: a wrong file's first line may be a person's data.
+                known = ", ".join(sorted(self.seen))
+                raise child.error(
+                    f"unknown field (check its spelling; the fields here are: {known})",
+                    self.node.path or None,
+                )
 
 
 def read_text(path: str | Path) -> str:
     """A data file's UTF-8 text; an unreadable file is a `DataError` naming it."""
     name = str(path)
     try:
-        return Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:  # read at most the cap: a device or pipe may never end
+            content = fh.read(MAX_FILE_BYTES + 1)
+        if len(content) > MAX_FILE_BYTES:
+            raise DataError(f"too large (more than {MAX_FILE_BYTES // 2**20} MB)", file=name)
+        return content.decode("utf-8")
     except FileNotFoundError:
         raise DataError("file not found", file=name) from None
     except UnicodeDecodeError as exc:
@@ -190,9 +222,11 @@ def read_text(path: str | Path) -> str:
 
 def parse(text: str, name: str) -> Node:
     """The root node of a YAML document; malformed or empty YAML is a located `DataError`."""
-    loader = yaml.SafeLoader("")
+    if len(text) > MAX_FILE_BYTES:
+        raise DataError(f"too large (more than {MAX_FILE_BYTES // 2**20} MB)", file=name)
+    loader = _Loader("")
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -220,6 +254,19 @@ def parse(text: str, name: str) -> Node:
     if root is None:
         raise DataError("the file is empty", file=name)
     return Node(_Source(name, loader, []), root, "")
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader without aliases: ``*name`` repeats a part of the file, and nested
+    aliases turn kilobytes into gigabytes ("billion laughs"); a data file writes values out."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # its name is not shown: it may be a value
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed: write the value out", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
 def schema(fields: Fields, version: int = 1) -> None:

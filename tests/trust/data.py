@@ -30,8 +30,15 @@ def example_branches() -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes shared values out: data files take no aliases (#17)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def write(path: Path, data: dict[str, Any]) -> Path:

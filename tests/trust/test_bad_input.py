@@ -43,6 +43,21 @@ def _duplicate_reference(source: dict[str, Any]) -> None:
     source["operations"][3]["reference"] = source["operations"][1]["reference"]
 
 
+def _tagged(where: tuple[str | int, ...], written: str) -> str:
+    """The example with the value at `where` written as is (a tag, an unquoted value)."""
+    source = data.example()
+    data.put(source, where, "@@VALUE@@")
+    return data.dump(source).replace("'@@VALUE@@'", written).replace("@@VALUE@@", written)
+
+
+def _too_many(where: tuple[str | int, ...], limit: int) -> Mutation:
+    def change(source: dict[str, Any]) -> None:
+        items = data.get(source, where)
+        items[:] = [dict(items[i % len(items)]) for i in range(limit + 1)]
+
+    return change
+
+
 def _too_many_sections(source: dict[str, Any]) -> None:
     model_section = source["sections"][0]
     source["sections"] = [{**model_section, "id": f"section-{i}"} for i in range(MAX_SECTIONS + 1)]
@@ -77,7 +92,8 @@ CASES: dict[str, tuple[Mutation | str | bytes, str]] = {
     "bad-url": (_set(("body", "website"), "javascript:alert(1)"), "not a web address"),
     "missing-section": (_delete(("contacts",)), "contacts: missing"),
     "missing-field": (_delete(("operations", 2, "title")), r"operations\[2\]\.title: missing"),
-    "unknown-field": (_set(("notice", "titel"), "x"), "notice.titel: unknown field"),
+    # An unknown key is not repeated (a wrong file's first line may be a person's data).
+    "unknown-field": (_set(("notice", "titel"), "x"), r":\d+: notice: unknown field \(check"),
     "duplicate-reference": (_duplicate_reference, r"operations\[3\]\.reference: CNDP reference"),
     "malformed-reference": (
         _set(("operations", 0, "reference"), "X-12/2016"),
@@ -102,9 +118,40 @@ CASES: dict[str, tuple[Mutation | str | bytes, str]] = {
     ),
     "emoji": (_set(("operations", 0, "title"), "Gestion 🙂"), "fonts cannot print .*U\\+1F642"),
     "empty-value": (_set(("body", "app"), " \u202e "), "body.app: must not be empty"),
+    # Hostile files (#17): aliases, sizes, coercions, values never echoed.
+    "alias": (
+        data.dump(data.example())
+        .replace("title: ", "title: &t ", 1)
+        .replace("version: ", "version: *t #", 1),
+        r":\d+:\d+: malformed YAML: aliases \(\*name\) are not allowed",
+    ),
+    "undefined-alias-not-quoted": (
+        "schema: 1\nnotice: *AB123456\n",
+        r":2:9: malformed YAML: aliases \(\*name\) are not allowed: write the value out$",
+    ),
+    "merge-key-alias": ("schema: 1\nbase: &b {a: 1}\nnotice:\n  <<: *b\n", "aliases"),
+    "oversized-file": (
+        b"schema: 1\nnotice:\n  title: " + b"x " * (2 * 1024 * 1024) + b"\n",
+        r"too large \(more than 4 MB\)",
+    ),
+    "binary-title": (
+        _tagged(("notice", "title"), "!!binary SGVsbG8="),
+        "notice.title: expected text",
+    ),
+    "float-version": (_tagged(("notice", "version"), "!!float 1e400"), "notice.version: expected"),
+    "null-app": (_tagged(("body", "app"), "null"), "body.app: expected text"),
+    "boolean-acronym": (_tagged(("body", "acronym"), "yes"), "body.acronym: expected text"),
+    "date-for-text": (_tagged(("notice", "title"), "2026-01-01"), "notice.title: expected text"),
+    "unknown-key-not-quoted": (
+        "Alaoui Salma AB123456: 100200300\n",
+        r":1: schema: missing \(this field is required\); found an unknown field on line 1$",
+    ),
+    "too-many-operations": (_too_many(("operations",), model.MAX_OPERATIONS), "too many items"),
+    "too-many-contacts": (_too_many(("contacts",), 500), r"contacts: too many items \(501"),
+    "too-many-blocks": (_too_many(("sections", 0, "blocks"), 500), "too many items"),
     "terminal-escape-in-a-key": (
         _set(("notice", "\x1b[2J\u202eevil"), "x"),
-        r"notice\.\\u001b\[2J\\u202eevil: unknown field",
+        r":\d+: notice: unknown field",
     ),
 }
 
@@ -387,7 +434,13 @@ def _at_the_limits() -> dict[str, Any]:
 
 @pytest.mark.parametrize("combo", COMBINATIONS, ids="-".join)
 def test_values_at_their_limits_wrap_inside_the_page(combo: tuple[str, str, str]) -> None:
-    content = api.render(model.loads(data.dump(_at_the_limits())), *combo)
+    """Values at their limits wrap inside the page, or (a PDF whose layout would overflow, #17:
+    the poster's one sheet, a margin) are refused: never a clipped page."""
+    try:
+        content = api.render(model.loads(data.dump(_at_the_limits())), *combo)
+    except RenderError as exc:
+        assert combo[2] == "pdf" and "does not fit" in str(exc), exc
+        return
     if combo[2] != "pdf":
         content = readback._docx_as_pdf(content)
     assert readback.glyphs_outside_the_page(content) == 0

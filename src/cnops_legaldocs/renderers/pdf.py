@@ -177,20 +177,37 @@ _EPSILON = 4  # CSS pixels (1 mm): a trailing space or rounding is not an overfl
 
 
 def _check_fits(laid_out: LaidOut, document: Document) -> None:
-    """Raise if any text runs past its page or the box (table cell, paragraph) that holds it:
-    a value too long to print is an error, never a silently clipped page."""
+    """Raise if any text runs past its page, its margin box (running header, footer, the
+    poster's QR band) or the box (table cell, paragraph) that holds it, or if the poster takes
+    more than its one sheet: a value too long to print is an error, never a clipped page."""
+    where = f"the {document.kind} ({document.lang}, {document.paper})"
+    if document.kind == "poster" and len(laid_out.pages) > 1:
+        raise RenderError(
+            f"{where} does not fit its one sheet ({len(laid_out.pages)} pages): shorten the "
+            "longest values of the data (the body's name, the agency's name, address or hours)"
+        )
     for number, page in enumerate(laid_out.pages, 1):
         page_box = page._page_box
         left, top = page_box.content_box_x(), page_box.content_box_y()
         area = (left, left + page_box.width, top, top + page_box.height)
         for child in page_box.children:
-            # Running headers and footers live in the margins: held by their own boxes only.
-            limits = (-1e9, 1e9, -1e9, 1e9) if isinstance(child, boxes.MarginBox) else area
+            if isinstance(child, boxes.MarginBox):
+                # Running headers and footers are held by their own box, itself on the sheet.
+                x, y = child.border_box_x(), child.border_box_y()
+                limits = (
+                    max(x, 0),
+                    min(x + child.border_width(), page.width),
+                    max(y, 0),
+                    min(y + child.border_height(), page.height),
+                )
+                part = "the page's margin (running header, footer or band)"
+            else:
+                limits, part = area, "the page"
             if not _fits(child, *limits):
                 raise RenderError(
-                    f"the {document.kind} ({document.lang}) does not fit its pages: on page "
-                    f"{number}, some text is wider than its column or the page. Shorten the "
-                    "longest words or values of the data"
+                    f"{where} does not fit its pages: on page {number}, some text runs out of "
+                    f"{part} or of its column. Shorten the longest words or values of the data "
+                    "(e.g. notice.url, body.name)"
                 )
 
 
