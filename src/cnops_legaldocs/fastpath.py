@@ -26,9 +26,8 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import weasyprint
 from lxml import etree
@@ -38,9 +37,6 @@ from .model import LegalData
 from .person import Person
 from .renderers import pdf
 from .stamp import stamp
-
-if TYPE_CHECKING:
-    from .batch import Job
 
 SLOT_CLASS = "value"
 """The class of a pre-filled value's box in the document tree (see `documents`)."""
@@ -277,18 +273,3 @@ def _values_html(root: etree._Element, names: set[str]) -> str:
     assert body is not None
     body.set("class", f"{body.get('class', '')} {_OVERLAY}".strip())
     return "<!DOCTYPE html>\n" + etree.tostring(out, encoding="unicode", method="html")
-
-
-def prepare(data: LegalData, kind: str, lang: str, fmt: str) -> Callable[[Job], bytes]:
-    """The forms' row renderer for `batch.render_many` (see `batch.Preparer`): a `FormPrinter`
-    per worker for PDF; other formats render each row whole."""
-    from .batch import prepare_documents
-
-    if fmt != "pdf":
-        return prepare_documents(data, kind, lang, fmt)
-    printer = FormPrinter(data, kind, lang)
-
-    def render(job: Job) -> bytes:
-        return printer.render(job.person or {})
-
-    return render
