@@ -24,6 +24,7 @@ stylesheet rules out, but a future template might not) is rendered whole instead
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field
 import weasyprint
 from lxml import etree
 
-from . import documents
+from . import assets, bidi, documents, overprint, shaping
 from .model import LegalData
 from .person import Person
 from .renderers import pdf
@@ -80,7 +81,8 @@ class Base:
 class Stats:
     """How the rows of a printer were made."""
 
-    fast: int = 0  # values over the first base of their fields
+    shaped: int = 0  # values shaped by HarfBuzz and drawn over the base: no layout engine
+    fast: int = 0  # values laid out by WeasyPrint over the first base of their fields
     rebased: int = 0  # values over a base with taller boxes (wrapped values)
     slow: int = 0  # rendered whole
 
@@ -100,6 +102,7 @@ class FormPrinter:
     stats: Stats = field(default_factory=Stats)
     _bases: OrderedDict[tuple[object, ...], Base] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _plans: dict[frozenset[str], Plan | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in documents.FORM_KINDS:
@@ -109,6 +112,12 @@ class FormPrinter:
         """The PDF of the form pre-filled with `person`, as `api.render` makes it; a bad value
         raises `DataError` naming the field."""
         filled = Person.from_mapping(person)
+        plan = self._plans.get(frozenset(filled.values))
+        if plan is not None:
+            drawn = plan.draw(filled.values, self.lang)
+            if drawn is not None:
+                self.stats.shaped += 1
+                return drawn
         document = documents.build(self.data, self.kind, self.lang, person=filled)
         fields = tuple(_value_boxes(document.root))
         base = self.base(fields)
@@ -125,9 +134,20 @@ class FormPrinter:
             self.stats.rebased += 1
         else:
             self.stats.fast += 1
+            self._plan(document.root, filled, base)
         created = self.data.notice.effective_date
         overlays = {page: pdf.write(laid_out, created=created) for page, laid_out in pages.items()}
         return stamp(base.pdf, overlays)
+
+    def _plan(self, root: etree._Element, filled: Person, base: Base) -> None:
+        """Make, once per set of filled fields, the plan that draws a row's values without a
+        layout engine (None when this form's boxes do not allow it)."""
+        key = frozenset(filled.values)
+        if key in self._plans:
+            return
+        with self._lock:
+            if key not in self._plans:
+                self._plans[key] = Plan.make(root, filled, base, self.lang)
 
     def base(self, fields: tuple[str, ...], heights: tuple[float, ...] | None = None) -> Base:
         """The form with empty boxes for `fields` (of the given border-box `heights` in CSS px,
@@ -273,3 +293,200 @@ def _values_html(root: etree._Element, names: set[str]) -> str:
     assert body is not None
     body.set("class", f"{body.get('class', '')} {_OVERLAY}".strip())
     return "<!DOCTYPE html>\n" + etree.tostring(out, encoding="unicode", method="html")
+
+
+# --------------------------------------------------------------------------------------------
+# Values shaped by HarfBuzz, drawn over the base: no layout engine per row
+
+_PROBES = ("\u0628", "H", "H \u0628")  # a line in Arabic, in Latin, in both
+"""Calibration texts: a line's baseline depends on the fonts on it (each font's ascent)."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What WeasyPrint does with one value box, measured once: its content box (CSS px), the
+    fonts of its family list, size, colour, and the baseline of a line by the fonts on it."""
+
+    page: int
+    x: float
+    width: float
+    faces: tuple[shaping.Face, ...]
+    size: float
+    color: tuple[float, float, float]
+    baselines: Mapping[frozenset[int], float]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The base of a set of filled fields as an `overprint.Sheet`, and the frame of each
+    value box: a row whose values each fit one line of their box is drawn from these alone."""
+
+    sheet: overprint.Sheet
+    frames: Mapping[str, Frame]
+    rtl: bool  # the document is right to left (its values' Latin tokens are isolated)
+
+    @classmethod
+    def make(cls, root: etree._Element, filled: Person, base: Base, lang: str) -> Plan | None:
+        """Measure the frames from WeasyPrint's layout of probe values; None if the document's
+        values are not printed as `printed` says or a box is not one `Frame` can describe."""
+        rtl = (root.get("dir") or "") == "rtl"
+        boxes = _value_boxes(root)
+        for name, box in boxes.items():
+            if "".join(box.itertext()) != printed(filled.values[name], name, rtl)[0]:
+                return None
+        frames: dict[str, dict[str, object]] = {}
+        for probe in _PROBES:
+            probe_root = copy.deepcopy(root)
+            for box in _value_boxes(probe_root).values():
+                for child in list(box):
+                    box.remove(child)
+                box.text = f"{bidi.FSI}{probe}{bidi.PDI}"
+                box.set("dir", bidi.direction(probe))
+            pages, placed = _lay_out_values(probe_root, base)
+            if not _fits(placed, base.slots):
+                return None
+            for page, laid_out in pages.items():
+                for name, (box, baseline, left, right) in _text_boxes(laid_out).items():
+                    frame = frames.get(name) or _frame_style(box, page)
+                    if frame is None:
+                        return None
+                    frames[name] = frame
+                    faces = frame["faces"]
+                    assert isinstance(faces, tuple)
+                    line = shaping.shape(
+                        f"{bidi.FSI}{probe}{bidi.PDI}",
+                        bidi.direction(probe),
+                        faces,
+                        float(frame["size"]),  # type: ignore[arg-type]
+                        lang,
+                    )
+                    x = float(frame["x"])  # type: ignore[arg-type]
+                    if bidi.direction(probe) == "rtl":
+                        x += float(frame["width"]) - line.width  # type: ignore[arg-type]
+                    drawn = left if bidi.direction(probe) == "ltr" else right - line.width
+                    if abs(drawn - x) > _TOLERANCE or abs(right - left - line.width) > 0.01:
+                        return None  # WeasyPrint placed or measured it otherwise
+                    baselines = frame.setdefault("baselines", {})
+                    assert isinstance(baselines, dict)
+                    baselines[line.fonts] = baseline
+        if frames.keys() != boxes.keys():
+            return None
+        return cls(
+            overprint.Sheet(base.pdf),
+            {name: Frame(**values) for name, values in frames.items()},  # type: ignore[arg-type]
+            rtl,
+        )
+
+    def draw(self, values: Mapping[str, str], lang: str) -> bytes | None:
+        """The row's PDF, or None if a value does not fit its box on one line (or needs a font
+        or a line the frames were not measured with): the caller lays it out instead."""
+        lines: dict[int, list[overprint.TextLine]] = {}
+        for name, frame in self.frames.items():
+            text, direction = printed(values[name], name, self.rtl)
+            try:
+                line = shaping.shape(text, direction, frame.faces, frame.size, lang)
+            except LookupError:
+                return None
+            baseline = frame.baselines.get(line.fonts)
+            if baseline is None or line.width > frame.width:
+                return None
+            x = frame.x if direction == "ltr" else frame.x + frame.width - line.width
+            logical = "".join(ch for ch in text if ch not in bidi.BIDI_CONTROLS)
+            lines.setdefault(frame.page, []).append(
+                overprint.TextLine(line, frame.faces, x, baseline, frame.color, logical)
+            )
+        return self.sheet.draw(lines)
+
+
+def printed(value: str, name: str, rtl: bool) -> tuple[str, str]:
+    """The text of a value's box as `documents` writes it (isolated, its Latin tokens isolated
+    again in a right-to-left document), and the box's direction."""
+    span = etree.fromstring(str(documents.value(value, field=name)))
+    documents._isolate_ltr_tokens(span, rtl=rtl)
+    return "".join(span.itertext()), span.get("dir") or "ltr"
+
+
+@functools.cache
+def _faces(families: tuple[str, ...]) -> tuple[shaping.Face, ...] | None:
+    """The regular faces of a CSS family list, or None if one is not a document font."""
+    faces = []
+    for family in families:
+        face = next(
+            (
+                f
+                for f in assets.fonts()
+                if f.family == family and f.style == "normal" and f.weight in ("400", None)
+            ),
+            None,
+        )
+        if face is None:
+            return None
+        faces.append(shaping.face(face.path))
+    return tuple(faces)
+
+
+def _frame_style(box: object, page: int) -> dict[str, object] | None:
+    style = box.style  # type: ignore[attr-defined]
+    faces = _faces(tuple(style["font_family"]))
+    if (
+        faces is None
+        or style["font_weight"] != 400
+        or style["font_style"] != "normal"
+        or style["letter_spacing"] != "normal"
+        or style["word_spacing"] != 0
+        or style["text_align_all"] != "start"
+    ):
+        return None
+    *rgb, alpha = style["color"]
+    if alpha != 1:
+        return None
+    return {
+        "page": page,
+        "x": box.content_box_x(),  # type: ignore[attr-defined]
+        "width": box.width,  # type: ignore[attr-defined]
+        "faces": faces,
+        "size": style["font_size"],
+        "color": tuple(rgb),
+    }
+
+
+def _text_boxes(laid_out: weasyprint.Document) -> dict[str, tuple[object, float, float, float]]:
+    """For each value box with one line of text: the box, the line's baseline (page CSS px)
+    and its text's left and right ends."""
+    out: dict[str, tuple[object, float, float, float]] = {}
+
+    def texts(box: object) -> list[object]:
+        found = []
+        for child in getattr(box, "children", ()):
+            if isinstance(child, weasyprint.formatting_structure.boxes.TextBox):
+                if child.text.strip(bidi.FSI + bidi.PDI + bidi.LRI + " "):
+                    found.append(child)
+            else:
+                found += texts(child)
+        return found
+
+    def walk(box: object) -> None:
+        box = getattr(box, "_box", box)
+        element = getattr(box, "element", None)
+        if (
+            isinstance(box, weasyprint.formatting_structure.boxes.BlockBox)
+            and element is not None
+            and SLOT_CLASS in (element.get("class") or "").split()
+        ):
+            lines = [c for c in box.children if hasattr(c, "children")]
+            found = texts(box)
+            if len(lines) == 1 and found:
+                first = found[0]
+                out[element.get("data-field")] = (
+                    box,
+                    first.position_y + first.baseline,
+                    min(t.position_x for t in found),
+                    max(t.position_x + t.width for t in found),
+                )
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in laid_out.pages:
+        walk(page._page_box)
+    return out
