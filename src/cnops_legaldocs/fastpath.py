@@ -24,6 +24,7 @@ stylesheet rules out, but a future template might not) is rendered whole instead
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import threading
 from collections import OrderedDict
@@ -102,7 +103,9 @@ class FormPrinter:
     stats: Stats = field(default_factory=Stats)
     _bases: OrderedDict[tuple[object, ...], Base] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _plans: dict[frozenset[str], Plan | None] = field(default_factory=dict, repr=False)
+    _plans: OrderedDict[tuple[object, ...], Plan | None] = field(
+        default_factory=OrderedDict, repr=False
+    )
 
     def __post_init__(self) -> None:
         if self.kind not in documents.FORM_KINDS:
@@ -112,12 +115,14 @@ class FormPrinter:
         """The PDF of the form pre-filled with `person`, as `api.render` makes it; a bad value
         raises `DataError` naming the field."""
         filled = Person.from_mapping(person)
-        plan = self._plans.get(frozenset(filled.values))
-        if plan is not None:
-            drawn = plan.draw(filled.values, self.lang)
-            if drawn is not None:
-                self.stats.shaped += 1
-                return drawn
+        names = frozenset(filled.values)
+        first = self._plans.get((names, ()))  # one line per value: its frames measure widths
+        shaped = first.shape(filled.values, self.lang) if first is not None else None
+        wrapped = _wrapped(shaped) if shaped is not None else ()
+        plan = self._plans.get((names, wrapped)) if shaped is not None else None
+        if plan is not None and shaped is not None:
+            self.stats.shaped += 1
+            return plan.draw(shaped)
         document = documents.build(self.data, self.kind, self.lang, person=filled)
         fields = tuple(_value_boxes(document.root))
         base = self.base(fields)
@@ -134,20 +139,29 @@ class FormPrinter:
             self.stats.rebased += 1
         else:
             self.stats.fast += 1
-            self._plan(document.root, filled, base)
+        if shaped is not None or not rebased:
+            self._plan((names, wrapped), document.root, filled, base, pages)
         created = self.data.notice.effective_date
         overlays = {page: pdf.write(laid_out, created=created) for page, laid_out in pages.items()}
         return stamp(base.pdf, overlays)
 
-    def _plan(self, root: etree._Element, filled: Person, base: Base) -> None:
-        """Make, once per set of filled fields, the plan that draws a row's values without a
-        layout engine (None when this form's boxes do not allow it)."""
-        key = frozenset(filled.values)
+    def _plan(
+        self,
+        key: tuple[object, ...],
+        root: etree._Element,
+        filled: Person,
+        base: Base,
+        pages: Mapping[int, weasyprint.Document],
+    ) -> None:
+        """Make, once per set of filled fields and wrapped values, the plan that draws a row's
+        values without a layout engine (None when this form's boxes do not allow it)."""
         if key in self._plans:
             return
         with self._lock:
             if key not in self._plans:
-                self._plans[key] = Plan.make(root, filled, base, self.lang)
+                self._plans[key] = Plan.make(root, filled, base, self.lang, pages)
+                while len(self._plans) > self.keep:
+                    self._plans.popitem(last=False)
 
     def base(self, fields: tuple[str, ...], heights: tuple[float, ...] | None = None) -> Base:
         """The form with empty boxes for `fields` (of the given border-box `heights` in CSS px,
@@ -305,29 +319,53 @@ _PROBES = ("\u0628", "H", "H \u0628")  # a line in Arabic, in Latin, in both
 @dataclass(frozen=True)
 class Frame:
     """What WeasyPrint does with one value box, measured once: its content box (CSS px), the
-    fonts of its family list, size, colour, and the baseline of a line by the fonts on it."""
+    fonts of its family list, size and colour, and by the set of fonts on a line, where the
+    line's baseline is below its top and how tall the line is."""
 
     page: int
     x: float
+    top: float
     width: float
     faces: tuple[shaping.Face, ...]
     size: float
     color: tuple[float, float, float]
     baselines: Mapping[frozenset[int], float]
+    heights: Mapping[frozenset[int], float]
+
+
+ShapedRow = dict[str, tuple[list[tuple[shaping.Line, str]], str]]
+"""By field: the value's lines (shaped, with their logical text) and its direction."""
+
+
+def _wrapped(shaped: ShapedRow) -> tuple[object, ...]:
+    """What makes a row's boxes taller than one line: the values on several lines, and the
+    fonts on each of their lines."""
+    return tuple(
+        (name, tuple(line.fonts for line, _ in lines))
+        for name, (lines, _) in sorted(shaped.items())
+        if len(lines) > 1
+    )
 
 
 @dataclass(frozen=True)
 class Plan:
-    """The base of a set of filled fields as an `overprint.Sheet`, and the frame of each
-    value box: a row whose values each fit one line of their box is drawn from these alone."""
+    """A base (for a set of filled fields and wrapped values) as an `overprint.Sheet`, and the
+    frame of each value box: a row that wraps alike is drawn from these alone."""
 
     sheet: overprint.Sheet
     frames: Mapping[str, Frame]
     rtl: bool  # the document is right to left (its values' Latin tokens are isolated)
 
     @classmethod
-    def make(cls, root: etree._Element, filled: Person, base: Base, lang: str) -> Plan | None:
-        """Measure the frames from WeasyPrint's layout of probe values; None if the document's
+    def make(
+        cls,
+        root: etree._Element,
+        filled: Person,
+        base: Base,
+        lang: str,
+        pages: Mapping[int, weasyprint.Document],
+    ) -> Plan | None:
+        """Measure the frames from WeasyPrint's layout of probe values; None if the row's
         values are not printed as `printed` says or a box is not one `Frame` can describe."""
         rtl = (root.get("dir") or "") == "rtl"
         boxes = _value_boxes(root)
@@ -342,60 +380,141 @@ class Plan:
                     box.remove(child)
                 box.text = f"{bidi.FSI}{probe}{bidi.PDI}"
                 box.set("dir", bidi.direction(probe))
-            pages, placed = _lay_out_values(probe_root, base)
-            if not _fits(placed, base.slots):
+            probe_pages, placed = _lay_out_values(probe_root, base)
+            if placed.keys() != base.slots.keys() or any(
+                not dataclasses.replace(placed[n], height=s.height).matches(s)
+                for n, s in base.slots.items()
+            ):
                 return None
-            for page, laid_out in pages.items():
-                for name, (box, baseline, left, right) in _text_boxes(laid_out).items():
-                    frame = frames.get(name) or _frame_style(box, page)
-                    if frame is None:
+            for page, laid_out in probe_pages.items():
+                for name, found in _text_boxes(laid_out).items():
+                    frame = frames.get(name) or _frame_style(found.box, page)
+                    if frame is None or not _measure(frame, found, probe, lang):
                         return None
                     frames[name] = frame
-                    faces = frame["faces"]
-                    assert isinstance(faces, tuple)
-                    line = shaping.shape(
-                        f"{bidi.FSI}{probe}{bidi.PDI}",
-                        bidi.direction(probe),
-                        faces,
-                        float(frame["size"]),  # type: ignore[arg-type]
-                        lang,
-                    )
-                    x = float(frame["x"])  # type: ignore[arg-type]
-                    if bidi.direction(probe) == "rtl":
-                        x += float(frame["width"]) - line.width  # type: ignore[arg-type]
-                    drawn = left if bidi.direction(probe) == "ltr" else right - line.width
-                    if abs(drawn - x) > _TOLERANCE or abs(right - left - line.width) > 0.01:
-                        return None  # WeasyPrint placed or measured it otherwise
-                    baselines = frame.setdefault("baselines", {})
-                    assert isinstance(baselines, dict)
-                    baselines[line.fonts] = baseline
         if frames.keys() != boxes.keys():
             return None
-        return cls(
+        plan = cls(
             overprint.Sheet(base.pdf),
             {name: Frame(**values) for name, values in frames.items()},  # type: ignore[arg-type]
             rtl,
         )
+        shaped = plan.shape(filled.values, lang)
+        counts = {
+            name: len(found.lines)
+            for p in pages.values()
+            for name, found in _text_boxes(p, single=False).items()
+        }
+        if shaped is None or counts != {n: len(lines) for n, (lines, _) in shaped.items()}:
+            return None  # WeasyPrint wraps this row's values otherwise
+        return plan
 
-    def draw(self, values: Mapping[str, str], lang: str) -> bytes | None:
-        """The row's PDF, or None if a value does not fit its box on one line (or needs a font
-        or a line the frames were not measured with): the caller lays it out instead."""
-        lines: dict[int, list[overprint.TextLine]] = {}
+    def shape(self, values: Mapping[str, str], lang: str) -> ShapedRow | None:
+        """The row's values shaped and broken into lines, or None if one cannot be (a word
+        wider than its box, a font or line the frames were not measured with)."""
+        out: ShapedRow = {}
         for name, frame in self.frames.items():
             text, direction = printed(values[name], name, self.rtl)
             try:
-                line = shaping.shape(text, direction, frame.faces, frame.size, lang)
+                lines = _break(text, direction, frame, lang)
             except LookupError:
                 return None
-            baseline = frame.baselines.get(line.fonts)
-            if baseline is None or line.width > frame.width:
+            if lines is None or any(line.fonts not in frame.baselines for line, _ in lines):
                 return None
-            x = frame.x if direction == "ltr" else frame.x + frame.width - line.width
-            logical = "".join(ch for ch in text if ch not in bidi.BIDI_CONTROLS)
-            lines.setdefault(frame.page, []).append(
-                overprint.TextLine(line, frame.faces, x, baseline, frame.color, logical)
-            )
-        return self.sheet.draw(lines)
+            out[name] = (lines, direction)
+        return out
+
+    def draw(self, shaped: ShapedRow) -> bytes:
+        """The row's PDF: its shaped values drawn over the base."""
+        pages: dict[int, list[overprint.TextLine]] = {}
+        for name, (lines, direction) in shaped.items():
+            frame = self.frames[name]
+            top = frame.top
+            for line, logical in lines:
+                x = frame.x if direction == "ltr" else frame.x + frame.width - line.width
+                pages.setdefault(frame.page, []).append(
+                    overprint.TextLine(
+                        line,
+                        frame.faces,
+                        x,
+                        top + frame.baselines[line.fonts],
+                        frame.color,
+                        logical,
+                    )
+                )
+                top += frame.heights[line.fonts]
+        return self.sheet.draw(pages)
+
+
+def _logical(text: str) -> str:
+    return "".join(ch for ch in text if ch not in bidi.BIDI_CONTROLS)
+
+
+def _break(
+    text: str, direction: str, frame: Frame, lang: str
+) -> list[tuple[shaping.Line, str]] | None:
+    """`text` in lines that fit the frame's width, broken after spaces as Pango breaks them
+    (greedy, trailing space not counted), or None if a word alone is too wide (WeasyPrint
+    would break inside it) or the text holds nested isolates (boxes WeasyPrint lays out
+    apart)."""
+    whole = shaping.shape(text, direction, frame.faces, frame.size, lang)
+    if whole.width <= frame.width:
+        return [(whole, _logical(text))]
+    if any(ch in text[1:-1] for ch in bidi.BIDI_CONTROLS) or "\n" in text:
+        return None
+    advances = [0] * (len(text) + 1)
+    for glyph in whole.glyphs:
+        advances[glyph.cluster] += glyph.advance
+    limit = frame.width * shaping.PANGO_SCALE
+    lines: list[tuple[shaping.Line, str]] = []
+    start = 0
+    while True:
+        end, width, best = start, 0, None
+        while end < len(text):
+            if text[end] == " " and end > start:
+                if width > limit:
+                    break
+                best = end
+            width += advances[end]
+            end += 1
+        if width <= limit and end == len(text):
+            best = len(text)
+        if best is None:
+            return None
+        line = shaping.shape(text[start:best], direction, frame.faces, frame.size, lang)
+        if line.width > frame.width:
+            return None
+        lines.append((line, _logical(text[start:best])))
+        if best == len(text):
+            return lines
+        start = best + 1
+
+
+@dataclass
+class _Found:
+    box: object  # the value's block box
+    lines: list[tuple[float, float, float, float, float]]  # top, height, baseline, left, right
+
+
+def _measure(frame: dict[str, object], found: _Found, probe: str, lang: str) -> bool:
+    """Record where a probe's line has its baseline and how tall it is, by the fonts on it;
+    False if WeasyPrint placed or measured it otherwise than `Plan.draw` would."""
+    faces = frame["faces"]
+    assert isinstance(faces, tuple)
+    direction = bidi.direction(probe)
+    line = shaping.shape(f"{bidi.FSI}{probe}{bidi.PDI}", direction, faces, frame["size"], lang)  # type: ignore[arg-type]
+    (top, height, baseline, left, right), *more = found.lines
+    x = float(frame["x"])  # type: ignore[arg-type]
+    if direction == "rtl":
+        x += float(frame["width"]) - line.width  # type: ignore[arg-type]
+    drawn = left if direction == "ltr" else right - line.width
+    if more or abs(drawn - x) > _TOLERANCE or abs(right - left - line.width) > 0.01:
+        return False
+    if abs(top - float(frame["top"])) > _TOLERANCE:  # type: ignore[arg-type]
+        return False
+    frame.setdefault("baselines", {})[line.fonts] = baseline - top  # type: ignore[index]
+    frame.setdefault("heights", {})[line.fonts] = height  # type: ignore[index]
+    return True
 
 
 def printed(value: str, name: str, rtl: bool) -> tuple[str, str]:
@@ -443,6 +562,7 @@ def _frame_style(box: object, page: int) -> dict[str, object] | None:
     return {
         "page": page,
         "x": box.content_box_x(),  # type: ignore[attr-defined]
+        "top": box.content_box_y(),  # type: ignore[attr-defined]
         "width": box.width,  # type: ignore[attr-defined]
         "faces": faces,
         "size": style["font_size"],
@@ -450,10 +570,10 @@ def _frame_style(box: object, page: int) -> dict[str, object] | None:
     }
 
 
-def _text_boxes(laid_out: weasyprint.Document) -> dict[str, tuple[object, float, float, float]]:
-    """For each value box with one line of text: the box, the line's baseline (page CSS px)
-    and its text's left and right ends."""
-    out: dict[str, tuple[object, float, float, float]] = {}
+def _text_boxes(laid_out: weasyprint.Document, single: bool = True) -> dict[str, _Found]:
+    """Each value box with text, and its lines: top, height, baseline (page CSS px), and the
+    left and right ends of their text (only boxes of one line if `single`)."""
+    out: dict[str, _Found] = {}
 
     def texts(box: object) -> list[object]:
         found = []
@@ -473,16 +593,22 @@ def _text_boxes(laid_out: weasyprint.Document) -> dict[str, tuple[object, float,
             and element is not None
             and SLOT_CLASS in (element.get("class") or "").split()
         ):
-            lines = [c for c in box.children if hasattr(c, "children")]
-            found = texts(box)
-            if len(lines) == 1 and found:
-                first = found[0]
-                out[element.get("data-field")] = (
-                    box,
-                    first.position_y + first.baseline,
-                    min(t.position_x for t in found),
-                    max(t.position_x + t.width for t in found),
-                )
+            lines = []
+            for line in box.children:
+                found = texts(line)
+                if found:
+                    first = found[0]
+                    lines.append(
+                        (
+                            line.position_y,
+                            line.height,
+                            first.position_y + first.baseline,
+                            min(t.position_x for t in found),
+                            max(t.position_x + t.width for t in found),
+                        )
+                    )
+            if lines and (len(lines) == 1 or not single):
+                out[element.get("data-field")] = _Found(box, lines)
             return
         for child in getattr(box, "children", ()):
             walk(child)

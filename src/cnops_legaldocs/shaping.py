@@ -66,6 +66,7 @@ class Glyph:
 
     font: int
     gid: int
+    cluster: int  # index in the text of the first character of its cluster
     advance: int
     x_offset: int
     y_offset: int
@@ -197,6 +198,7 @@ def shape(text: str, direction: str, faces: Sequence[Face], size: float, lang: s
                 Glyph(
                     index,
                     info.codepoint,
+                    info.cluster,
                     pos.x_advance,
                     pos.x_offset,
                     pos.y_offset,
