@@ -4,12 +4,16 @@ A `Sheet` is a base PDF (a form laid out once) saved with a classic cross-refere
 each page's content wrapped in ``q … Q`` (WeasyPrint leaves its page transformation set), with
 the text of its page dictionaries kept as templates. Drawing on it (`Sheet.draw`) appends to
 its bytes, as PDF's incremental updates allow (ISO 32000-1, 7.5.6): one content stream per
-page, the fonts it uses (a HarfBuzz subset of the glyphs drawn, glyph ids kept, so that the
-content stream names glyphs by their id: Identity-H, CIDToGIDMap Identity), the rewritten page
-dictionaries, a cross-reference section and a trailer pointing back at the base's. Each line
-of text is a marked-content span whose ActualText is its logical text, and each font has a
-ToUnicode map of its glyphs: extraction reads the value as it was written, in logical order.
-The same inputs give the same bytes (subset tags derive from the glyphs).
+page, the fonts it uses (a HarfBuzz subset of the glyphs drawn, glyph ids kept), the
+rewritten page dictionaries, a cross-reference section and a trailer pointing back at the
+base's.
+
+Glyphs are drawn in visual order, as WeasyPrint draws them, and named by CIDs of the row's
+own: one per glyph *and text it stands for* (its cluster's), mapped to the glyph by a
+CIDToGIDMap and to the text by a ToUnicode map, so that a glyph shared by two clusters (a
+contextual form, a mark) cannot extract as the other's text (WeasyPrint's one text per glyph,
+its issue #2841). No ActualText: poppler reverses an ActualText span of right-to-left text a
+second time. The same inputs give the same bytes (subset tags derive from the glyphs).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import io
 import re
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -44,7 +48,7 @@ class _Page:
 class TextLine:
     """A shaped line drawn from (`x`, `y`): its left end on the baseline, in CSS px from the
     page's top left corner; `faces` are the fonts its glyphs index; `text` is its logical
-    text (the ActualText), `color` RGB from 0 to 1."""
+    text, `color` RGB from 0 to 1."""
 
     line: Line
     faces: Sequence[Face]
@@ -113,23 +117,19 @@ class Sheet:
             out.extend(b"%d 0 obj\n" % num + body + b"\nendobj\n")
             return num
 
-        glyphs: dict[Face, set[int]] = {}
-        texts: dict[Face, dict[int, str]] = {}
-        for page_lines in lines.values():
+        cids: dict[Face, dict[tuple[int, str], int]] = {}
+        for _, page_lines in sorted(lines.items()):
             for text_line in page_lines:
                 for glyph in text_line.line.glyphs:
-                    face = text_line.faces[glyph.font]
-                    glyphs.setdefault(face, set()).add(glyph.gid)
-                    if glyph.text:
-                        texts.setdefault(face, {}).setdefault(glyph.gid, glyph.text)
+                    table = cids.setdefault(text_line.faces[glyph.font], {})
+                    table.setdefault((glyph.gid, glyph.text), len(table) + 1)
         names = {
-            face: b"/OvF%d" % index
-            for index, face in enumerate(sorted(glyphs, key=lambda f: f.name))
+            face: b"/OvF%d" % index for index, face in enumerate(sorted(cids, key=lambda f: f.name))
         }
-        font_refs = {f: _add_font(add, f, glyphs[f], texts.get(f, {})) for f in names}
+        font_refs = {face: _add_font(add, face, cids[face]) for face in names}
         fonts = b" ".join(names[face] + b" %d 0 R" % ref for face, ref in font_refs.items())
         for index, page_lines in sorted(lines.items()):
-            content = _content(page_lines, names, self.heights[index])
+            content = _content(page_lines, names, cids, self.heights[index])
             stream = add(_stream(zlib.compress(content, 6), b"/Filter /FlateDecode"))
             page = self.pages[index]
             body = page.template.replace(_MARK_CONTENT, b"%d 0 R" % stream)
@@ -149,23 +149,31 @@ def _unparse(obj: pikepdf.Dictionary) -> bytes:
     return b"<< %s >>" % b" ".join(k.encode() + b" " + v.unparse() for k, v in obj.items())
 
 
-def _content(lines: Sequence[TextLine], names: Mapping[Face, bytes], height: float) -> bytes:
+def _content(
+    lines: Sequence[TextLine],
+    names: Mapping[Face, bytes],
+    cids: Mapping[Face, Mapping[tuple[int, str], int]],
+    height: float,
+) -> bytes:
     """The page content drawing `lines`, glyph by glyph as WeasyPrint draws a text box
     (weasyprint/draw/text.py: one TJ per font, its kerning numbers truncated alike), so that
     the glyphs land where a full render puts them."""
     parts = [b"q\n0.75 0 0 -0.75 0 %s cm\n" % _num(height)]
     for text_line in lines:
-        actual = text_line.text.encode("utf-16-be").hex().upper().encode()
-        parts.append(b"/Span << /ActualText <FEFF%s> >> BDC\nBT\n" % actual)
+        parts.append(b"BT\n")
         parts.append(b"%s rg\n" % b" ".join(_num(c) for c in text_line.color))
         parts.append(b"1 0 0 -1 %s %s Tm\n" % (_num(text_line.x), _num(text_line.y)))
-        parts.append(_show(text_line, names))
-        parts.append(b"ET\nEMC\n")
+        parts.append(_show(text_line, names, cids))
+        parts.append(b"ET\n")
     parts.append(b"Q\n")
     return b"".join(parts)
 
 
-def _show(text_line: TextLine, names: Mapping[Face, bytes]) -> bytes:
+def _show(
+    text_line: TextLine,
+    names: Mapping[Face, bytes],
+    cids: Mapping[Face, Mapping[tuple[int, str], int]],
+) -> bytes:
     """The operators showing a line's glyphs from the current text position."""
     parts: list[bytes] = []
     size = text_line.line.scale / PANGO_SCALE
@@ -185,7 +193,7 @@ def _show(text_line: TextLine, names: Mapping[Face, bytes]) -> bytes:
             current = face
         offset = glyph.x_offset / size
         rise = glyph.y_offset / 1000  # Pango's y offset is HarfBuzz's, negated
-        shown = b"<%04X>" % glyph.gid
+        shown = b"<%04X>" % cids[face][glyph.gid, glyph.text]
         if rise:
             flush()
             parts.append(b"%s Ts\n" % _num(rise))
@@ -246,11 +254,13 @@ def subset(face: Face, gids: set[int]) -> bytes:
     return made.blob.data
 
 
-def _add_font(add, face: Face, gids: set[int], texts: Mapping[int, str]) -> int:
+def _add_font(add: Callable[[bytes], int], face: Face, cids: Mapping[tuple[int, str], int]) -> int:
+    """The objects of a Type 0 font of `face` whose CIDs are `cids`; its object number."""
+    gids = {gid for gid, _ in cids}
     program = subset(face, gids)
-    used = sorted(gids)
     tag = "".join(
-        chr(65 + b % 26) for b in hashlib.sha256(repr((face.name, used)).encode()).digest()[:6]
+        chr(65 + b % 26)
+        for b in hashlib.sha256(repr((face.name, sorted(cids.items()))).encode()).digest()[:6]
     )
     name = f"/{tag}+{face.name}".encode()
     file = add(
@@ -262,23 +272,27 @@ def _add_font(add, face: Face, gids: set[int], texts: Mapping[int, str]) -> int:
         b"/Ascent %d /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>"
         % (name, bbox, ascent, descent, ascent, file)
     )
-    widths = b" ".join(b"%d [%d]" % (gid, _width(face, gid)) for gid in used)
-    cid = add(
+    by_cid = sorted((cid, gid, text) for (gid, text), cid in cids.items())
+    widths = b" ".join(b"%d [%d]" % (cid, _width(face, gid)) for cid, gid, _ in by_cid)
+    to_gid = b"\0\0" + b"".join(struct.pack(">H", gid) for _, gid, _ in by_cid)
+    cid_map = add(_stream(zlib.compress(to_gid, 6), b"/Filter /FlateDecode"))
+    cid_font = add(
         b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont %s /CIDSystemInfo << /Registry "
         b"(Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R /W [%s] "
-        b"/CIDToGIDMap /Identity >>" % (name, descriptor, widths)
+        b"/CIDToGIDMap %d 0 R >>" % (name, descriptor, widths, cid_map)
     )
+    texts = {cid: text for cid, _, text in by_cid}
     cmap = add(_stream(zlib.compress(_to_unicode(texts), 6), b"/Filter /FlateDecode"))
     return add(
         b"<< /Type /Font /Subtype /Type0 /BaseFont %s /Encoding /Identity-H "
-        b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (name, cid, cmap)
+        b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (name, cid_font, cmap)
     )
 
 
 def _to_unicode(texts: Mapping[int, str]) -> bytes:
     entries = [
-        b"<%04X> <%s>" % (gid, text.encode("utf-16-be").hex().upper().encode())
-        for gid, text in sorted(texts.items())
+        b"<%04X> <%s>" % (cid, text.encode("utf-16-be").hex().upper().encode())
+        for cid, text in sorted(texts.items())
         if text
     ]
     blocks = [
