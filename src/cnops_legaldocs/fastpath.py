@@ -521,7 +521,8 @@ def printed(value: str, name: str, rtl: bool) -> tuple[str, str]:
     """The text of a value's box as `documents` writes it (isolated, its Latin tokens isolated
     again in a right-to-left document), and the box's direction."""
     span = etree.fromstring(str(documents.value(value, field=name)))
-    documents._isolate_ltr_tokens(span, rtl=rtl)
+    if rtl:  # as `documents.build` isolates the tokens of right-to-left documents only
+        documents._isolate_ltr_tokens(span, rtl=rtl)
     return "".join(span.itertext()), span.get("dir") or "ltr"
 
 

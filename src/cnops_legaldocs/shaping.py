@@ -17,7 +17,7 @@ import ctypes
 import ctypes.util
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -32,10 +32,10 @@ class Face:
 
     name: str  # PostScript name
     path: Path
-    face: hb.Face
-    font: hb.Font
-    upem: int
-    cmap: frozenset[int]
+    face: hb.Face = field(repr=False)
+    font: hb.Font = field(repr=False)
+    upem: int = field(repr=False)
+    cmap: frozenset[int] = field(repr=False)
 
 
 @cache
