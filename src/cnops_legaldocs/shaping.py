@@ -91,8 +91,10 @@ def _kept_font(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs")
 
 
-def fonts_of(text: str, faces: Sequence[Face]) -> list[int] | None:
-    """The index in `faces` of the font of each character, or None if one has no font."""
+def fonts_of(text: str, faces: Sequence[Face], levels: Sequence[int]) -> list[int] | None:
+    """The index in `faces` of the font of each character, or None if one has no font: the
+    first face that has it; a space or format character keeps the font of the character
+    before it in the same bidi run (Pango itemizes by level first), else takes the next's."""
     out: list[int | None] = []
     for ch in text:
         if _kept_font(ch):
@@ -102,13 +104,18 @@ def fonts_of(text: str, faces: Sequence[Face]) -> list[int] | None:
         if index is None:
             return None
         out.append(index)
-    first = next((i for i in out if i is not None), 0)
-    resolved: list[int] = []
-    current = first
-    for index in out:
-        current = current if index is None else index
-        resolved.append(current)
-    return resolved
+    resolved: list[int | None] = list(out)
+    for i in range(len(text)):
+        if resolved[i] is None and i and levels[i - 1] == levels[i]:
+            resolved[i] = resolved[i - 1]
+    following: int | None = None
+    for i in reversed(range(len(text))):
+        if resolved[i] is None:
+            resolved[i] = following
+        else:
+            following = resolved[i]
+    first = next((i for i in resolved if i is not None), 0)
+    return [first if i is None else i for i in resolved]
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,10 +172,10 @@ def _visual_runs(runs: list[tuple[int, int, int, int]]) -> list[tuple[int, int, 
 def shape(text: str, direction: str, faces: Sequence[Face], size: float, lang: str) -> Line:
     """`text` (one line, no line break) shaped at `size` CSS px in base `direction`.
     Raises LookupError if a character is in none of `faces`."""
-    fonts = fonts_of(text, faces)
+    lv = levels(text, direction)
+    fonts = fonts_of(text, faces, lv)
     if fonts is None:
         raise LookupError("a character is in none of the fonts")
-    lv = levels(text, direction)
     runs: list[tuple[int, int, int, int]] = []
     for i in range(len(text)):
         if runs and runs[-1][2] == lv[i] and runs[-1][3] == fonts[i]:
