@@ -19,6 +19,14 @@ row's boxes are measured in the values' layout; when they are not the base's hei
 uses a base laid out with boxes of those heights (made once and kept: rows that wrap alike share
 it). A row whose values, placed over the base, do not land exactly in its boxes (which the
 stylesheet rules out, but a future template might not) is rendered whole instead (`slow`).
+
+Most rows run no layout engine at all (`Plan`, `shaped`): once a set of filled fields (and a
+pattern of wrapped values) has been laid out that way, its boxes are measured with probe values
+and later rows are shaped by HarfBuzz (`shaping`) and drawn over the base by an incremental
+update (`overprint`), pixel-identical (tests/test_shaped_forms.py).
+
+Threads may share a printer (`api.render` keeps one per process): bases and plans are made
+under a lock and never change once made; HarfBuzz fonts are immutable, one per size.
 """
 
 from __future__ import annotations
@@ -93,8 +101,9 @@ class FormPrinter:
     """Pre-filled forms of one kind and language, made fast; one per worker process.
 
     Bases are kept per set of filled fields and box heights, the `keep` most recent ones (so
-    memory stays bounded however many rows and shapes go through). Threads may share a printer
-    (a Dask worker runs tasks in threads): bases are made under a lock."""
+    memory stays bounded however many rows and shapes go through), likewise plans. Threads may
+    share a printer (a Dask worker runs tasks in threads): bases and plans are made under a
+    lock."""
 
     data: LegalData
     kind: str
