@@ -1,6 +1,13 @@
-"""Batch throughput of pre-filled forms against what a user would otherwise pick (issue 5).
+"""Batch throughput of pre-filled forms against what a user would otherwise pick (issues 5, 16).
 
     python benchmarks/batch.py [--rows N] [--quick] [--jobs N]      (make bench)
+    python benchmarks/batch.py --like-for-like [--like-rows N] [--forms KIND-LANG,...]
+
+First, like for like (issue 16): each form (rights request and consent, Arabic and French)
+through the library's batch and through its Typst port (typst_port.py, run by typst_batch.py
+with worker processes), at 1 process and at --jobs N, start-up measured apart (a run of N
+rows); the verdicts: the library's CPU per page of rows on the Arabic rights request at most
+Typst's at 1 process, its wall time at --jobs N at most Typst's. Then:
 
 On this machine, in one run, for the one-page pre-filled Arabic form (``marketing-consent``;
 the rights request is two pages and is measured for information, per page):
@@ -10,7 +17,7 @@ the rights request is two pages and is measured for information, per page):
 (b) a plain loop calling WeasyPrint on the same HTML (``documents.build(...).html()`` with the
     same parsed stylesheets and font configuration), one document at a time, on the first
     min(N, 200) rows (--loop-rows);
-(c) the same page written in Typst (``marketing-consent-ar.typ``), compiled row by row with one
+(c) the same page in Typst (``typst/marketing-consent-ar.typ``), compiled row by row with one
     reused ``typst.Compiler``, with Amiri and Noto Serif from the font packages;
 (d) DOCX through the library's batch, when the DOCX renderer is there;
 (e) peak memory (resident set of the batch's whole process tree) at N and 10×N rows, to
@@ -19,7 +26,8 @@ the rights request is two pages and is measured for information, per page):
 Every figure is printed, then the ratios against the targets: the library at least 3 times
 the plain loop, within 2 times of Typst per page, peak memory at 10×N within 1.2 times that
 at N. Rows are generated (seeded): Arabic and Latin names, some addresses long enough to wrap.
-Not a test: nothing here fails a build. ``--quick`` takes under a minute.
+Not a test: nothing here fails a build. ``--quick`` (100 rows, the like-for-like part on the
+Arabic rights request only) takes a few minutes.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 KIND, LANG = "marketing-consent", "ar"
-TYPST_PAGE = HERE / "marketing-consent-ar.typ"
+TYPST_PAGE = HERE / "typst" / "marketing-consent-ar.typ"  # typst_port.py
 
 FAMILIES_AR = ["العلوي", "الإدريسي", "بنعلي", "التازي", "برادة", "الفاسي", "بنكيران", "الصقلي"]
 GIVEN_AR = ["محمد", "فاطمة الزهراء", "يوسف", "خديجة", "عبد الرحيم", "سلمى", "أمين", "نادية"]
@@ -159,13 +167,27 @@ def library_batch(
     fmt: str = "pdf",
     merge: bool = False,
     jobs: int,
+    lang: str = LANG,
 ) -> Run:
     """The ``cnops-legaldocs batch`` command, timed from start to exit, memory sampled."""
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "cnops_legaldocs.cli", "batch", kind, "--data", str(data)]
-    command += ["--lang", LANG, "--format", fmt, "--jobs", str(jobs), "--quiet", "-o", str(out)]
+    command += ["--lang", lang, "--format", fmt, "--jobs", str(jobs), "--quiet", "-o", str(out)]
     if merge:
         command.append("--merge")
+    return _command(command, out, rows, fmt=fmt, merge=merge)
+
+
+def typst_batch(kind: str, lang: str, data: Path, rows: int, out: Path, *, jobs: int) -> Run:
+    """The same rows through the Typst port (typst_batch.py), timed and sampled alike."""
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, str(HERE / "typst_batch.py"), kind, lang, str(data), str(out)]
+    return _command([*command, "--jobs", str(jobs)], out, rows)
+
+
+def _command(command: list[str], out: Path, rows: int, *, fmt: str = "pdf", merge: bool = False):
+    """Run a batch command from start to exit: wall time, CPU of its whole process tree (it
+    and its pool, all waited for), peak memory."""
     started, cpu = time.perf_counter(), _children_cpu()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = PeakRss(process.pid)
@@ -178,6 +200,45 @@ def library_batch(
     pages = _pages(files[0]) // (rows if merge else 1) if fmt == "pdf" else 1
     cpu = _children_cpu() - cpu  # the command and its pool, all waited for
     return Run(rows, pages, seconds, cpu, peak.tree / 2**20, peak.single / 2**20)
+
+
+def like_for_like(
+    pairs: Sequence[tuple[str, str]], rows: Sequence[dict[str, str]], jobs: int, work: Path
+) -> dict[tuple[str, str, str, int], tuple[Run, Run]]:
+    """Each form through the library's batch and through its Typst port, at 1 process and at
+    `jobs`: a start-up run (`jobs` rows: processes, fonts, each worker's first row) and a full
+    run; the difference is the cost of the rows themselves."""
+    small = write_csv(work / "start.csv", rows[: max(jobs, 2)])
+    full = write_csv(work / "like.csv", rows)
+    out: dict[tuple[str, str, str, int], tuple[Run, Run]] = {}
+    print(f"\nlike for like: {len(rows)} rows, start-up measured on {max(jobs, 2)} rows")
+    print(
+        "| form | engine | processes | start-up s (CPU s) | rows s | CPU ms/page | "
+        "rows only: CPU ms/page | wall ms/page |"
+    )
+    print("|---|---|--:|--:|--:|--:|--:|--:|")
+    for kind, lang in pairs:
+        for engine in ("library", "typst"):
+            for procs in sorted({1, jobs}):
+                start = _engine(engine, kind, lang, small, max(jobs, 2), work / "s", procs)
+                whole = _engine(engine, kind, lang, full, len(rows), work / "f", procs)
+                out[(kind, lang, engine, procs)] = (start, whole)
+                pages = whole.pages * (whole.rows - start.rows)
+                steady = 1000 * (whole.cpu - start.cpu) / pages
+                wall = 1000 * (whole.seconds - start.seconds) / pages
+                print(
+                    f"| {kind} {lang} ({whole.pages} p.) | {engine} | {procs} | "
+                    f"{start.seconds:.1f} ({start.cpu:.1f}) | {whole.seconds:.1f} | "
+                    f"{whole.cpu_ms_per_page:.1f} | {steady:.1f} | {wall:.1f} |",
+                    flush=True,
+                )
+    return out
+
+
+def _engine(engine: str, kind: str, lang: str, data: Path, rows: int, out: Path, jobs: int):
+    if engine == "library":
+        return library_batch(kind, data, rows, out, jobs=jobs, lang=lang)
+    return typst_batch(kind, lang, data, rows, out, jobs=jobs)
 
 
 def _children_cpu() -> float:
@@ -274,6 +335,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--quick", action="store_true", help="100 rows, 10 in the loop: < 1 min")
     parser.add_argument("--keep", type=Path, help="write the outputs here instead of a temp dir")
+    parser.add_argument(
+        "--like-for-like", action="store_true", help="only the library against Typst's ports"
+    )
+    parser.add_argument(
+        "--forms",
+        default="rights-request-ar,rights-request-fr,marketing-consent-ar,marketing-consent-fr",
+        help="forms of the like-for-like runs, KIND-LANG, comma-separated (rights-request-ar "
+        "is always run: the verdicts are on it)",
+    )
+    parser.add_argument(
+        "--like-rows", type=int, default=300, help="rows of the like-for-like runs (default 300)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.loop_rows = 100, args.loop_rows or 10
@@ -281,10 +354,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="cnops-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
+        forms = ["rights-request-ar", *([] if args.quick else args.forms.split(","))]
+        pairs = list(dict.fromkeys(tuple(f.rsplit("-", 1)) for f in forms))
+        like_rows = args.like_rows // (3 if args.quick else 1)
+        if args.like_for_like:
+            return _like(pairs, like_rows, args.jobs, work)  # type: ignore[arg-type]
+        _like(pairs, like_rows, args.jobs, work)  # type: ignore[arg-type]
         return _bench(args.rows, loop_rows, args.jobs, work, merge_tenfold=not args.quick)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _like(pairs: Sequence[tuple[str, str]], count: int, jobs: int, work: Path) -> int:
+    """The like-for-like comparison and its verdicts (issue 16)."""
+    print(f"machine: {machine()}")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (other processes slow every figure)")
+    runs = like_for_like(pairs, people(count), jobs, work)
+    (s1, f1), (t_s1, t_f1) = (runs["rights-request", "ar", e, 1] for e in ("library", "typst"))
+    (s2, f2), (t_s2, t_f2) = (runs["rights-request", "ar", e, jobs] for e in ("library", "typst"))
+
+    def steady(start: Run, whole: Run) -> float:
+        return (whole.cpu - start.cpu) / (whole.pages * (whole.rows - start.rows))
+
+    cpu = steady(s1, f1) / steady(t_s1, t_f1)
+    total = f1.cpu_ms_per_page / t_f1.cpu_ms_per_page
+    wall = f2.seconds / t_f2.seconds
+    rows_wall = (f2.seconds - s2.seconds) / (t_f2.seconds - t_s2.seconds)
+    print("\nratios, Arabic rights request (library / Typst)")
+    print(f"  CPU per page of the rows, 1 process: {cpu:.2f}x (target <= 1): {verdict(cpu <= 1)}")
+    print(f"  CPU per page with start-up, 1 process: {total:.2f}x")
+    print(f"  wall time at {jobs} processes: {wall:.2f}x (target <= 1): {verdict(wall <= 1)}")
+    print(f"  wall time of the rows at {jobs} processes: {rows_wall:.2f}x")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    return 0
 
 
 def _bench(count: int, loop_rows: int, jobs: int, work: Path, *, merge_tenfold: bool) -> int:

@@ -191,11 +191,19 @@ def prepare_documents(data: LegalData, kind: str, lang: str, fmt: str) -> RowRen
 
 
 def prepare_form(data: LegalData, kind: str, lang: str, fmt: str) -> RowRenderer:
-    """The forms' row renderer: `fastpath.prepare` (imported in the workers only: WeasyPrint
-    and pikepdf stay out of the commands that do not render)."""
+    """The forms' row renderer: a `fastpath.FormPrinter` per worker for PDF (imported in the
+    workers only: WeasyPrint and pikepdf stay out of the commands that do not render; fastpath
+    does not import this module); other formats render each row whole."""
+    if fmt != "pdf":
+        return prepare_documents(data, kind, lang, fmt)
     from . import fastpath
 
-    return fastpath.prepare(data, kind, lang, fmt)
+    printer = fastpath.FormPrinter(data, kind, lang)
+
+    def render(job: Job) -> bytes:
+        return printer.render(job.person or {})
+
+    return render
 
 
 ROW_RENDERERS: dict[str, Preparer] = dict.fromkeys(FORM_KINDS, prepare_form)

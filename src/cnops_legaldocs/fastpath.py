@@ -19,28 +19,34 @@ row's boxes are measured in the values' layout; when they are not the base's hei
 uses a base laid out with boxes of those heights (made once and kept: rows that wrap alike share
 it). A row whose values, placed over the base, do not land exactly in its boxes (which the
 stylesheet rules out, but a future template might not) is rendered whole instead (`slow`).
+
+Most rows run no layout engine at all (`Plan`, `shaped`): once a set of filled fields (and a
+pattern of wrapped values) has been laid out that way, its boxes are measured with probe values
+and later rows are shaped by HarfBuzz (`shaping`) and drawn over the base by an incremental
+update (`overprint`), pixel-identical (tests/test_shaped_forms.py).
+
+Threads may share a printer (`api.render` keeps one per process): bases and plans are made
+under a lock and never change once made; HarfBuzz fonts are immutable, one per size.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import weasyprint
 from lxml import etree
 
-from . import documents
+from . import assets, bidi, documents, overprint, shaping
 from .model import LegalData
 from .person import Person
 from .renderers import pdf
 from .stamp import stamp
-
-if TYPE_CHECKING:
-    from .batch import Job
 
 SLOT_CLASS = "value"
 """The class of a pre-filled value's box in the document tree (see `documents`)."""
@@ -84,7 +90,8 @@ class Base:
 class Stats:
     """How the rows of a printer were made."""
 
-    fast: int = 0  # values over the first base of their fields
+    shaped: int = 0  # values shaped by HarfBuzz and drawn over the base: no layout engine
+    fast: int = 0  # values laid out by WeasyPrint over the first base of their fields
     rebased: int = 0  # values over a base with taller boxes (wrapped values)
     slow: int = 0  # rendered whole
 
@@ -94,8 +101,9 @@ class FormPrinter:
     """Pre-filled forms of one kind and language, made fast; one per worker process.
 
     Bases are kept per set of filled fields and box heights, the `keep` most recent ones (so
-    memory stays bounded however many rows and shapes go through). Threads may share a printer
-    (a Dask worker runs tasks in threads): bases are made under a lock."""
+    memory stays bounded however many rows and shapes go through), likewise plans. Threads may
+    share a printer (a Dask worker runs tasks in threads): bases and plans are made under a
+    lock."""
 
     data: LegalData
     kind: str
@@ -104,6 +112,9 @@ class FormPrinter:
     stats: Stats = field(default_factory=Stats)
     _bases: OrderedDict[tuple[object, ...], Base] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _plans: OrderedDict[tuple[object, ...], Plan | None] = field(
+        default_factory=OrderedDict, repr=False
+    )
 
     def __post_init__(self) -> None:
         if self.kind not in documents.FORM_KINDS:
@@ -113,6 +124,14 @@ class FormPrinter:
         """The PDF of the form pre-filled with `person`, as `api.render` makes it; a bad value
         raises `DataError` naming the field."""
         filled = Person.from_mapping(person)
+        names = frozenset(filled.values)
+        first = self._plans.get((names, ()))  # one line per value: its frames measure widths
+        shaped = first.shape(filled.values, self.lang) if first is not None else None
+        wrapped = _wrapped(shaped) if shaped is not None else ()
+        plan = self._plans.get((names, wrapped)) if shaped is not None else None
+        if plan is not None and shaped is not None:
+            self.stats.shaped += 1
+            return plan.draw(shaped)
         document = documents.build(self.data, self.kind, self.lang, person=filled)
         fields = tuple(_value_boxes(document.root))
         base = self.base(fields)
@@ -129,9 +148,29 @@ class FormPrinter:
             self.stats.rebased += 1
         else:
             self.stats.fast += 1
+        if shaped is not None or not rebased:
+            self._plan((names, wrapped), document.root, filled, base, pages)
         created = self.data.notice.effective_date
         overlays = {page: pdf.write(laid_out, created=created) for page, laid_out in pages.items()}
         return stamp(base.pdf, overlays)
+
+    def _plan(
+        self,
+        key: tuple[object, ...],
+        root: etree._Element,
+        filled: Person,
+        base: Base,
+        pages: Mapping[int, weasyprint.Document],
+    ) -> None:
+        """Make, once per set of filled fields and wrapped values, the plan that draws a row's
+        values without a layout engine (None when this form's boxes do not allow it)."""
+        if key in self._plans:
+            return
+        with self._lock:
+            if key not in self._plans:
+                self._plans[key] = Plan.make(root, filled, base, self.lang, pages)
+                while len(self._plans) > self.keep:
+                    self._plans.popitem(last=False)
 
     def base(self, fields: tuple[str, ...], heights: tuple[float, ...] | None = None) -> Base:
         """The form with empty boxes for `fields` (of the given border-box `heights` in CSS px,
@@ -279,16 +318,324 @@ def _values_html(root: etree._Element, names: set[str]) -> str:
     return "<!DOCTYPE html>\n" + etree.tostring(out, encoding="unicode", method="html")
 
 
-def prepare(data: LegalData, kind: str, lang: str, fmt: str) -> Callable[[Job], bytes]:
-    """The forms' row renderer for `batch.render_many` (see `batch.Preparer`): a `FormPrinter`
-    per worker for PDF; other formats render each row whole."""
-    from .batch import prepare_documents
+# --------------------------------------------------------------------------------------------
+# Values shaped by HarfBuzz, drawn over the base: no layout engine per row
 
-    if fmt != "pdf":
-        return prepare_documents(data, kind, lang, fmt)
-    printer = FormPrinter(data, kind, lang)
+_PROBES = ("\u0628", "H", "H \u0628")  # a line in Arabic, in Latin, in both
+"""Calibration texts: a line's baseline depends on the fonts on it (each font's ascent)."""
 
-    def render(job: Job) -> bytes:
-        return printer.render(job.person or {})
 
-    return render
+@dataclass(frozen=True)
+class Frame:
+    """What WeasyPrint does with one value box, measured once: its content box (CSS px), the
+    fonts of its family list, size and colour, and by the set of fonts on a line, where the
+    line's baseline is below its top and how tall the line is."""
+
+    page: int
+    x: float
+    top: float
+    width: float
+    faces: tuple[shaping.Face, ...]
+    size: float
+    color: tuple[float, float, float]
+    baselines: Mapping[frozenset[int], float]
+    heights: Mapping[frozenset[int], float]
+
+
+ShapedRow = dict[str, tuple[list[tuple[shaping.Line, str]], str]]
+"""By field: the value's lines (shaped, with their logical text) and its direction."""
+
+
+def _wrapped(shaped: ShapedRow) -> tuple[object, ...]:
+    """What makes a row's boxes taller than one line: the values on several lines, and the
+    fonts on each of their lines."""
+    return tuple(
+        (name, tuple(line.fonts for line, _ in lines))
+        for name, (lines, _) in sorted(shaped.items())
+        if len(lines) > 1
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A base (for a set of filled fields and wrapped values) as an `overprint.Sheet`, and the
+    frame of each value box: a row that wraps alike is drawn from these alone."""
+
+    sheet: overprint.Sheet
+    frames: Mapping[str, Frame]
+    rtl: bool  # the document is right to left (its values' Latin tokens are isolated)
+
+    @classmethod
+    def make(
+        cls,
+        root: etree._Element,
+        filled: Person,
+        base: Base,
+        lang: str,
+        pages: Mapping[int, weasyprint.Document],
+    ) -> Plan | None:
+        """Measure the frames from WeasyPrint's layout of probe values; None if the row's
+        values are not printed as `printed` says or a box is not one `Frame` can describe."""
+        rtl = (root.get("dir") or "") == "rtl"
+        boxes = _value_boxes(root)
+        for name, box in boxes.items():
+            if "".join(box.itertext()) != printed(filled.values[name], name, rtl)[0]:
+                return None
+        frames: dict[str, dict[str, object]] = {}
+        for probe in _PROBES:
+            if frames and all(_measured(frame, probe) for frame in frames.values()):
+                continue  # its fonts are another probe's (Arabic documents: Amiri for both)
+            probe_root = copy.deepcopy(root)
+            for box in _value_boxes(probe_root).values():
+                for child in list(box):
+                    box.remove(child)
+                box.text = f"{bidi.FSI}{probe}{bidi.PDI}"
+                box.set("dir", bidi.direction(probe))
+            probe_pages, placed = _lay_out_values(probe_root, base)
+            if placed.keys() != base.slots.keys() or any(
+                not dataclasses.replace(placed[n], height=s.height).matches(s)
+                for n, s in base.slots.items()
+            ):
+                return None
+            for page, laid_out in probe_pages.items():
+                for name, found in _text_boxes(laid_out).items():
+                    frame = frames.get(name) or _frame_style(found.box, page)
+                    if frame is None or not _measure(frame, found, probe, lang):
+                        return None
+                    frames[name] = frame
+        if frames.keys() != boxes.keys():
+            return None
+        plan = cls(
+            overprint.Sheet(base.pdf),
+            {name: Frame(**values) for name, values in frames.items()},  # type: ignore[arg-type]
+            rtl,
+        )
+        shaped = plan.shape(filled.values, lang)
+        counts = {
+            name: len(found.lines)
+            for p in pages.values()
+            for name, found in _text_boxes(p, single=False).items()
+        }
+        if shaped is None or counts != {n: len(lines) for n, (lines, _) in shaped.items()}:
+            return None  # WeasyPrint wraps this row's values otherwise
+        return plan
+
+    def shape(self, values: Mapping[str, str], lang: str) -> ShapedRow | None:
+        """The row's values shaped and broken into lines, or None if one cannot be (a word
+        wider than its box, a font or line the frames were not measured with)."""
+        out: ShapedRow = {}
+        for name, frame in self.frames.items():
+            text, direction = printed(values[name], name, self.rtl)
+            try:
+                lines = _break(text, direction, frame, lang)
+            except LookupError:
+                return None
+            if lines is None or any(line.fonts not in frame.baselines for line, _ in lines):
+                return None
+            out[name] = (lines, direction)
+        return out
+
+    def draw(self, shaped: ShapedRow) -> bytes:
+        """The row's PDF: its shaped values drawn over the base."""
+        pages: dict[int, list[overprint.TextLine]] = {}
+        for name, (lines, direction) in shaped.items():
+            frame = self.frames[name]
+            top = frame.top
+            for line, logical in lines:
+                x = frame.x if direction == "ltr" else frame.x + frame.width - line.width
+                pages.setdefault(frame.page, []).append(
+                    overprint.TextLine(
+                        line,
+                        frame.faces,
+                        x,
+                        top + frame.baselines[line.fonts],
+                        frame.color,
+                        logical,
+                    )
+                )
+                top += frame.heights[line.fonts]
+        return self.sheet.draw(pages)
+
+
+def _logical(text: str) -> str:
+    return "".join(ch for ch in text if ch not in bidi.BIDI_CONTROLS)
+
+
+def _break(
+    text: str, direction: str, frame: Frame, lang: str
+) -> list[tuple[shaping.Line, str]] | None:
+    """`text` in lines that fit the frame's width, broken after spaces as Pango breaks them
+    (greedy, trailing space not counted), or None if a word alone is too wide (WeasyPrint
+    would break inside it) or the text holds nested isolates (boxes WeasyPrint lays out
+    apart)."""
+    whole = shaping.shape(text, direction, frame.faces, frame.size, lang)
+    if whole.width <= frame.width:
+        return [(whole, _logical(text))]
+    if any(ch in text[1:-1] for ch in bidi.BIDI_CONTROLS) or "\n" in text:
+        return None
+    advances = [0] * (len(text) + 1)
+    for glyph in whole.glyphs:
+        advances[glyph.cluster] += glyph.advance
+    limit = frame.width * shaping.PANGO_SCALE
+    lines: list[tuple[shaping.Line, str]] = []
+    start = 0
+    while True:
+        end, width, best = start, 0, None
+        while end < len(text):
+            if text[end] == " " and end > start:
+                if width > limit:
+                    break
+                best = end
+            width += advances[end]
+            end += 1
+        if width <= limit and end == len(text):
+            best = len(text)
+        if best is None:
+            return None
+        line = shaping.shape(text[start:best], direction, frame.faces, frame.size, lang)
+        if line.width > frame.width:
+            return None
+        lines.append((line, _logical(text[start:best])))
+        if best == len(text):
+            return lines
+        start = best + 1
+
+
+@dataclass
+class _Found:
+    box: object  # the value's block box
+    lines: list[tuple[float, float, float, float, float]]  # top, height, baseline, left, right
+
+
+def _measured(frame: dict[str, object], probe: str) -> bool:
+    """Whether a line of `probe` would have fonts the frame was measured with already."""
+    text = f"{bidi.FSI}{probe}{bidi.PDI}"
+    faces = frame["faces"]
+    assert isinstance(faces, tuple)
+    fonts = shaping.fonts_of(text, faces, shaping.levels(text, bidi.direction(probe)))
+    baselines = frame.get("baselines", {})
+    assert isinstance(baselines, dict)
+    return fonts is not None and frozenset(fonts[1:-1]) in baselines
+
+
+def _measure(frame: dict[str, object], found: _Found, probe: str, lang: str) -> bool:
+    """Record where a probe's line has its baseline and how tall it is, by the fonts on it;
+    False if WeasyPrint placed or measured it otherwise than `Plan.draw` would."""
+    faces = frame["faces"]
+    assert isinstance(faces, tuple)
+    direction = bidi.direction(probe)
+    line = shaping.shape(f"{bidi.FSI}{probe}{bidi.PDI}", direction, faces, frame["size"], lang)  # type: ignore[arg-type]
+    (top, height, baseline, left, right), *more = found.lines
+    x = float(frame["x"])  # type: ignore[arg-type]
+    if direction == "rtl":
+        x += float(frame["width"]) - line.width  # type: ignore[arg-type]
+    drawn = left if direction == "ltr" else right - line.width
+    if more or abs(drawn - x) > _TOLERANCE or abs(right - left - line.width) > 0.01:
+        return False
+    if abs(top - float(frame["top"])) > _TOLERANCE:  # type: ignore[arg-type]
+        return False
+    frame.setdefault("baselines", {})[line.fonts] = baseline - top  # type: ignore[index]
+    frame.setdefault("heights", {})[line.fonts] = height  # type: ignore[index]
+    return True
+
+
+def printed(value: str, name: str, rtl: bool) -> tuple[str, str]:
+    """The text of a value's box as `documents` writes it (isolated, its Latin tokens isolated
+    again in a right-to-left document), and the box's direction."""
+    span = etree.fromstring(str(documents.value(value, field=name)))
+    if rtl:  # as `documents.build` isolates the tokens of right-to-left documents only
+        documents._isolate_ltr_tokens(span, rtl=rtl)
+    return "".join(span.itertext()), span.get("dir") or "ltr"
+
+
+@functools.cache
+def _faces(families: tuple[str, ...]) -> tuple[shaping.Face, ...] | None:
+    """The regular faces of a CSS family list, or None if one is not a document font."""
+    faces = []
+    for family in families:
+        face = next(
+            (
+                f
+                for f in assets.fonts()
+                if f.family == family and f.style == "normal" and f.weight in ("400", None)
+            ),
+            None,
+        )
+        if face is None:
+            return None
+        faces.append(shaping.face(face.path))
+    return tuple(faces)
+
+
+def _frame_style(box: object, page: int) -> dict[str, object] | None:
+    style = box.style  # type: ignore[attr-defined]
+    faces = _faces(tuple(style["font_family"]))
+    if (
+        faces is None
+        or style["font_weight"] != 400
+        or style["font_style"] != "normal"
+        or style["letter_spacing"] != "normal"
+        or style["word_spacing"] != 0
+        or style["text_align_all"] != "start"
+    ):
+        return None
+    *rgb, alpha = style["color"]
+    if alpha != 1:
+        return None
+    return {
+        "page": page,
+        "x": box.content_box_x(),  # type: ignore[attr-defined]
+        "top": box.content_box_y(),  # type: ignore[attr-defined]
+        "width": box.width,  # type: ignore[attr-defined]
+        "faces": faces,
+        "size": style["font_size"],
+        "color": tuple(rgb),
+    }
+
+
+def _text_boxes(laid_out: weasyprint.Document, single: bool = True) -> dict[str, _Found]:
+    """Each value box with text, and its lines: top, height, baseline (page CSS px), and the
+    left and right ends of their text (only boxes of one line if `single`)."""
+    out: dict[str, _Found] = {}
+
+    def texts(box: object) -> list[object]:
+        found = []
+        for child in getattr(box, "children", ()):
+            if isinstance(child, weasyprint.formatting_structure.boxes.TextBox):
+                if child.text.strip(bidi.FSI + bidi.PDI + bidi.LRI + " "):
+                    found.append(child)
+            else:
+                found += texts(child)
+        return found
+
+    def walk(box: object) -> None:
+        box = getattr(box, "_box", box)
+        element = getattr(box, "element", None)
+        if (
+            isinstance(box, weasyprint.formatting_structure.boxes.BlockBox)
+            and element is not None
+            and SLOT_CLASS in (element.get("class") or "").split()
+        ):
+            lines = []
+            for line in box.children:
+                found = texts(line)
+                if found:
+                    first = found[0]
+                    lines.append(
+                        (
+                            line.position_y,
+                            line.height,
+                            first.position_y + first.baseline,
+                            min(t.position_x for t in found),
+                            max(t.position_x + t.width for t in found),
+                        )
+                    )
+            if lines and (len(lines) == 1 or not single):
+                out[element.get("data-field")] = _Found(box, lines)
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in laid_out.pages:
+        walk(page._page_box)
+    return out
