@@ -79,12 +79,69 @@ def _hex_text(text: str) -> str:
     return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
 
 
+def _rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def _distribute(queue: list[tuple[int, str]]) -> list[str]:
+    """The text each glyph occurrence stands for, none empty where possible.
+
+    WeasyPrint gives a cluster's text to one of its glyphs and nothing to the others; a glyph
+    that says nothing makes readers print its code as a character (pdf.js, PDFium) or a gap
+    (poppler). Each cluster (with its right-to-left neighbours when it has fewer characters
+    than glyphs) shares its text out over its glyphs in logical order, the last glyph taking
+    the rest: the text read back is the same, and no glyph is silent."""
+    clusters: list[list[int]] = []  # glyph indices in stream order
+    texts: list[str] = []
+    pending: list[int] = []  # silent glyphs waiting for the text glyph after them (LTR)
+    for index, (_, said) in enumerate(queue):
+        if said:
+            if _rtl(said) and not pending:
+                clusters.append([index])
+            else:
+                clusters.append([*pending, index])
+                pending = []
+            texts.append(said)
+        elif clusters and _rtl(texts[-1]) and not pending:
+            clusters[-1].append(index)  # a right-to-left cluster's text glyph comes first
+        else:
+            pending.append(index)
+    if pending:
+        clusters.append(pending)
+        texts.append("")
+    merged: list[tuple[list[int], str]] = []
+    for glyphs, said in zip(clusters, texts, strict=True):
+        if merged and len(merged[-1][1]) < len(merged[-1][0]) and _rtl(merged[-1][1] + said):
+            # stream order; logically, this cluster comes first
+            both = (merged[-1][0] + glyphs, said + merged[-1][1])
+            if len(both[1]) >= len(both[0]) and " " not in both[1]:
+                merged[-1] = both
+                continue
+        merged.append((glyphs, said))
+    out = [""] * len(queue)
+    for glyphs, said in merged:
+        logical = glyphs[::-1] if _rtl(said) else glyphs
+        if len(said) < len(logical):  # too few characters: as WeasyPrint has them
+            for index in glyphs:
+                out[index] = queue[index][1]
+            continue
+        for j, index in enumerate(logical):
+            out[index] = said[j] if j < len(logical) - 1 else said[j:]
+    return out
+
+
 def _show_text(self: Stream, text: str) -> None:
     font = _current_font(self)
     recorder = getattr(font, "to_unicode", None)
     if not isinstance(recorder, _Recorder) or font.bitmap or not recorder.queue:
         return _ORIGINAL_SHOW_TEXT(self, text)
     queue, recorder.queue = recorder.queue, []
+    glyphs = [
+        g for g, n in _TOKENS.findall(text) for g in (g[i : i + 4] for i in range(0, len(g), 4))
+    ]
+    if [int(g, 16) for g in glyphs if g] != [glyph for glyph, _ in queue]:
+        return _ORIGINAL_SHOW_TEXT(self, text)  # not as expected: leave it be
+    texts = _distribute(queue)
     pending: list[str] = []  # the TJ array being built
     out: list[str] = []
     index = 0
@@ -94,9 +151,7 @@ def _show_text(self: Stream, text: str) -> None:
             continue
         for start in range(0, len(glyphs), 4):
             code = glyphs[start : start + 4]
-            if index >= len(queue) or queue[index][0] != int(code, 16):
-                return _ORIGINAL_SHOW_TEXT(self, text)  # not as expected: leave it be
-            glyph, said = queue[index]
+            glyph, said = queue[index][0], texts[index]
             index += 1
             if said == dict.__getitem__(recorder, glyph):
                 pending.append(f"<{code}>")
@@ -323,7 +378,7 @@ def _rewrite(
     done.add(owner.objgen)
     resources = owner.get("/Resources")
     source = owner if isinstance(owner, pikepdf.Stream) else pikepdf.Page(owner)
-    instructions = pikepdf.parse_content_stream(source)
+    instructions = _carry(pikepdf.parse_content_stream(source))
     out: list[Any] = []
     font: _Font | None = None
     span: list[str | None] = []  # the ActualText of each open marked-content sequence
@@ -373,9 +428,17 @@ def _retext(font: _Font, array: pikepdf.Array, said: str | None) -> pikepdf.Arra
     """The TJ array with each glyph's code replaced by one that says the right text (`said`
     for the first glyph of an ActualText span, nothing for the others) and advances as drawn.
     None when nothing changes."""
-    items = list(array)
+    items: list[Any] = []  # without empty strings, adjustments that follow each other summed
+    for item in array:
+        if isinstance(item, pikepdf.String):
+            if len(bytes(item)):
+                items.append(item)
+        elif items and not isinstance(items[-1], pikepdf.String):
+            items[-1] += float(item)
+        else:
+            items.append(float(item))
     out: list[Any] = []
-    changed = False
+    changed = len(items) != len(array)
     for i, item in enumerate(items):
         if not isinstance(item, pikepdf.String):
             if not (out and isinstance(out[-1], tuple) and out[-1][1]):
@@ -413,6 +476,35 @@ def _retext(font: _Font, array: pikepdf.Array, said: str | None) -> pikepdf.Arra
     if buffer:
         result.append(pikepdf.String(bytes(buffer)))
     return pikepdf.Array(result)
+
+
+def _carry(instructions: list[Any]) -> list[Any]:
+    """Move the adjustments that open a TJ array to the end of the TJ before it when only a
+    text rise (``Ts``, vertical) lies between them: drawn the same, and the adjustment can then
+    be folded into the width of the glyph it follows (a mark raised above its letter)."""
+    out: list[Any] = [(list(operands), operator) for operands, operator in instructions]
+    last: int | None = None
+    for index, (operands, operator) in enumerate(out):
+        op = str(operator)
+        if op == "TJ":
+            array = list(operands[0])
+            lead = 0
+            while lead < len(array) and (
+                not isinstance(array[lead], pikepdf.String) or not len(bytes(array[lead]))
+            ):
+                lead += 1
+            if (
+                last is not None
+                and lead
+                and any(not isinstance(a, pikepdf.String) for a in array[:lead])
+            ):
+                previous = out[last][0]
+                previous[0] = pikepdf.Array([*previous[0], *array[:lead]])
+                operands[0] = pikepdf.Array(array[lead:])
+            last = index
+        elif op != "Ts":
+            last = None
+    return out
 
 
 def _merge_arrays(instructions: list[Any]) -> list[Any]:
