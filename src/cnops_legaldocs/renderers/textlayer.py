@@ -83,15 +83,19 @@ def _rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
-def _distribute(queue: list[tuple[int, str]]) -> list[str]:
-    """The text each glyph occurrence stands for, none empty where possible.
+SILENT = "\u200d"
+"""What a glyph that stands for no character of its own says (a second glyph of a one-letter
+cluster): a format character, which pdf.js leaves out; poppler and PDFium read the span's
+ActualText instead, which stays around such a cluster."""
 
-    WeasyPrint gives a cluster's text to one of its glyphs and nothing to the others; a glyph
-    that says nothing makes readers print its code as a character (pdf.js, PDFium) or a gap
-    (poppler). Each cluster (with its right-to-left neighbours when it has fewer characters
-    than glyphs) shares its text out over its glyphs in logical order, the last glyph taking
-    the rest: the text read back is the same, and no glyph is silent."""
-    clusters: list[list[int]] = []  # glyph indices in stream order
+
+def _clusters(queue: list[tuple[int, str]]) -> list[tuple[list[int], str]]:
+    """The clusters of a run of glyph occurrences: (glyph indices in stream order, text).
+
+    WeasyPrint gives a cluster's text to one of its glyphs (the logically last) and nothing to
+    the others. A cluster with fewer characters than glyphs is joined to the next one in the
+    stream when that gives enough characters for every glyph."""
+    clusters: list[list[int]] = []
     texts: list[str] = []
     pending: list[int] = []  # silent glyphs waiting for the text glyph after them (LTR)
     for index, (_, said) in enumerate(queue):
@@ -118,16 +122,19 @@ def _distribute(queue: list[tuple[int, str]]) -> list[str]:
                 merged[-1] = both
                 continue
         merged.append((glyphs, said))
-    out = [""] * len(queue)
-    for glyphs, said in merged:
-        logical = glyphs[::-1] if _rtl(said) else glyphs
-        if len(said) < len(logical):  # too few characters: as WeasyPrint has them
-            for index in glyphs:
-                out[index] = queue[index][1]
-            continue
-        for j, index in enumerate(logical):
-            out[index] = said[j] if j < len(logical) - 1 else said[j:]
-    return out
+    return merged
+
+
+def share_out(text: str, count: int) -> list[str]:
+    """What each of `count` glyphs (in stream order) drawn for `text` says: the characters in
+    logical order, one a glyph, the last glyph the rest; `SILENT` for glyphs beyond them."""
+    if count <= 0:
+        return []
+    if len(text) >= count:
+        logical = [*text[: count - 1], text[count - 1 :]]
+    else:
+        logical = [*text, *[SILENT] * (count - len(text))]
+    return logical[::-1] if _rtl(text) else logical
 
 
 def _show_text(self: Stream, text: str) -> None:
@@ -136,30 +143,37 @@ def _show_text(self: Stream, text: str) -> None:
     if not isinstance(recorder, _Recorder) or font.bitmap or not recorder.queue:
         return _ORIGINAL_SHOW_TEXT(self, text)
     queue, recorder.queue = recorder.queue, []
-    glyphs = [
-        g for g, n in _TOKENS.findall(text) for g in (g[i : i + 4] for i in range(0, len(g), 4))
-    ]
-    if [int(g, 16) for g in glyphs if g] != [glyph for glyph, _ in queue]:
+    tokens = _TOKENS.findall(text)
+    codes = [g[i : i + 4] for g, _ in tokens for i in range(0, len(g), 4)]
+    if [int(c, 16) for c in codes] != [glyph for glyph, _ in queue]:
         return _ORIGINAL_SHOW_TEXT(self, text)  # not as expected: leave it be
-    texts = _distribute(queue)
-    pending: list[str] = []  # the TJ array being built
+    spans: dict[int, tuple[int, str]] = {}  # first glyph index: (last glyph index, text)
+    for glyphs, said in _clusters(queue):
+        first = queue[glyphs[0]]
+        if len(glyphs) > 1 or said != dict.__getitem__(recorder, first[0]):
+            spans[glyphs[0]] = (glyphs[-1], said)
     out: list[str] = []
+    pending: list[str] = []  # the TJ array being built
+    closing: tuple[int, str] | None = None
     index = 0
-    for glyphs, number in _TOKENS.findall(text):
+    for glyphs, number in tokens:
         if number:
             pending.append(number)
             continue
         for start in range(0, len(glyphs), 4):
-            code = glyphs[start : start + 4]
-            glyph, said = queue[index][0], texts[index]
+            if index in spans:
+                if pending:
+                    out.append(f"[{' '.join(pending)}] TJ")
+                    pending = []
+                closing = spans[index]
+            pending.append(f"<{glyphs[start : start + 4]}>")
+            if closing is not None and closing[0] == index:
+                out.append(
+                    f"/Span <</ActualText {_hex_text(closing[1])}>> BDC "
+                    f"[{' '.join(pending)}] TJ EMC"
+                )
+                pending, closing = [], None
             index += 1
-            if said == dict.__getitem__(recorder, glyph):
-                pending.append(f"<{code}>")
-                continue
-            if pending:
-                out.append(f"[{' '.join(pending)}] TJ")
-                pending = []
-            out.append(f"/Span <</ActualText {_hex_text(said)}>> BDC [<{code}>] TJ EMC")
     if pending:
         out.append(f"[{' '.join(pending)}] TJ")
     self.stream.append("\n".join(out).encode())
@@ -381,27 +395,32 @@ def _rewrite(
     instructions = _carry(pikepdf.parse_content_stream(source))
     out: list[Any] = []
     font: _Font | None = None
-    span: list[str | None] = []  # the ActualText of each open marked-content sequence
+    span: tuple[str, list[Any]] | None = None  # an open ActualText span and what it holds
+    depth = 0  # marked-content sequences opened inside it
     changed = False
     for operands, operator in instructions:
         op = str(operator)
+        if span is not None:
+            if op in ("BDC", "BMC"):
+                depth += 1
+            elif op == "EMC" and depth:
+                depth -= 1
+            elif op == "EMC":
+                out += _respan(font, *span)
+                span, changed = None, True
+                continue
+            if op == "Tf":
+                font = _font_of(resources, operands[0], fonts)
+            span[1].append((operands, operator))
+            continue
         if op == "Tf":
             font = _font_of(resources, operands[0], fonts)
         elif op == "BDC" and operands[0] == _SPAN and _ACTUAL in _properties(operands[1]):
-            span.append(str(_properties(operands[1])[_ACTUAL]))
-            changed = True
+            span = (str(_properties(operands[1])[_ACTUAL]), [])
             continue
-        elif op in ("BDC", "BMC"):
-            span.append(None)
-        elif op == "EMC" and span:
-            if span.pop() is not None:
-                continue
         elif op in ("TJ", "Tj") and font is not None:
-            said = next((s for s in reversed(span) if s is not None), None)
             array = operands[0] if op == "TJ" else pikepdf.Array([operands[0]])
-            new = _retext(font, array, said)
-            if said is not None:
-                span[len(span) - 1 - span[::-1].index(said)] = ""  # the text is said once
+            new = _retext(font, array, None)
             if new is not None:
                 out.append(([new], pikepdf.Operator("TJ")))
                 changed = True
@@ -420,11 +439,44 @@ def _rewrite(
             owner.Contents = pdf.make_stream(data)
 
 
+def _respan(font: _Font | None, said: str, held: list[Any]) -> list[Any]:
+    """A span's instructions with its text shared out over its glyphs; the span itself is
+    kept only around glyphs that say nothing of their own (see `SILENT`)."""
+    arrays = [i for i, (_, op) in enumerate(held) if str(op) in ("TJ", "Tj")]
+    if font is None or not arrays:
+        return _span(said, held)
+    count = 0
+    for i in arrays:
+        items = held[i][0][0] if str(held[i][1]) == "TJ" else [held[i][0][0]]
+        count += sum(len(bytes(x)) // 2 for x in items if isinstance(x, pikepdf.String))
+    texts = share_out(said, count)
+    out = list(held)
+    position = 0
+    for i in arrays:
+        operands, operator = held[i]
+        array = operands[0] if str(operator) == "TJ" else pikepdf.Array([operands[0]])
+        n = sum(len(bytes(x)) // 2 for x in array if isinstance(x, pikepdf.String))
+        new = _retext(font, array, texts[position : position + n])
+        position += n
+        if new is not None:
+            out[i] = ([new], pikepdf.Operator("TJ"))
+    return _span(said, out) if SILENT in texts else out
+
+
+def _span(said: str, held: list[Any]) -> list[Any]:
+    properties = pikepdf.Dictionary({"/ActualText": pikepdf.String(said)})
+    return [
+        ([_SPAN, properties], pikepdf.Operator("BDC")),
+        *held,
+        ([], pikepdf.Operator("EMC")),
+    ]
+
+
 def _properties(operand: pikepdf.Object) -> pikepdf.Dictionary:
     return operand if isinstance(operand, pikepdf.Dictionary) else pikepdf.Dictionary()
 
 
-def _retext(font: _Font, array: pikepdf.Array, said: str | None) -> pikepdf.Array | None:
+def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikepdf.Array | None:
     """The TJ array with each glyph's code replaced by one that says the right text (`said`
     for the first glyph of an ActualText span, nothing for the others) and advances as drawn.
     None when nothing changes."""
@@ -449,9 +501,7 @@ def _retext(font: _Font, array: pikepdf.Array, said: str | None) -> pikepdf.Arra
         raw = bytes(item)
         codes = [int.from_bytes(raw[j : j + 2], "big") for j in range(0, len(raw) - 1, 2)]
         for k, code in enumerate(codes):
-            text = None
-            if said is not None:
-                text, said = said, ""
+            text = texts.pop(0) if texts else None
             advance = None
             following = items[i + 1] if k == len(codes) - 1 and i + 1 < len(items) else None
             if following is not None and not isinstance(following, pikepdf.String):
