@@ -94,3 +94,30 @@ def test_pdfjs_reads_the_arabic_notice(rendered: Callable[..., bytes], data: Leg
     share, _ = textread.share(text, _source_words(data, "notice", "ar"))
     assert "الإللكتروني" not in textread.normalise(text)
     assert share > 0.9
+
+
+def test_arabic_cells_of_the_bilingual_edition_carry_their_language(data: LegalData) -> None:
+    """In the tagged bilingual notice, the Arabic cells' structure elements say /Lang (ar)
+    (the document's is fr); French cells inherit French."""
+    import pikepdf
+
+    pdf = pikepdf.open(
+        __import__("io").BytesIO(
+            cnops_legaldocs.render(data, "notice", "fr+ar", "pdf", pdf_variant="pdf/ua-1")
+        )
+    )
+    assert str(pdf.Root.Lang) == "fr"
+    marked: list[str] = []
+
+    def walk(node: pikepdf.Object) -> None:
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                if str(kid.get("/Lang", "")) == "ar":
+                    marked.append(str(kid.S))
+                else:
+                    walk(kid)
+
+    walk(pdf.Root.StructTreeRoot)
+    assert len(marked) >= 40  # every Arabic cell, heading and table cell of the notice
+    assert {"/TD", "/TH"} <= set(marked)

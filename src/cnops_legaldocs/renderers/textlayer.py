@@ -477,9 +477,9 @@ def _properties(operand: pikepdf.Object) -> pikepdf.Dictionary:
 
 
 def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikepdf.Array | None:
-    """The TJ array with each glyph's code replaced by one that says the right text (`said`
-    for the first glyph of an ActualText span, nothing for the others) and advances as drawn.
-    None when nothing changes."""
+    """The TJ array with each glyph's code replaced by one that says its text (`texts`, in
+    stream order; None: as it is) and advances as drawn (the whole part of the adjustment after
+    it folded into its width). None when nothing changes."""
     items: list[Any] = []  # without empty strings, adjustments that follow each other summed
     for item in array:
         if isinstance(item, pikepdf.String):
@@ -493,24 +493,28 @@ def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikep
     changed = len(items) != len(array)
     for i, item in enumerate(items):
         if not isinstance(item, pikepdf.String):
-            if not (out and isinstance(out[-1], tuple) and out[-1][1]):
+            if not (out and isinstance(out[-1], tuple) and out[-1][1] is not None):
                 out.append(item)
-            else:
-                changed = True  # folded into the width of the glyph before it
+                continue
+            changed = True  # its whole part is folded into the width of the glyph before it
+            if out[-1][1]:
+                out.append(out[-1][1])
             continue
         raw = bytes(item)
         codes = [int.from_bytes(raw[j : j + 2], "big") for j in range(0, len(raw) - 1, 2)]
         for k, code in enumerate(codes):
             text = texts.pop(0) if texts else None
-            advance = None
+            advance = rest = None
             following = items[i + 1] if k == len(codes) - 1 and i + 1 < len(items) else None
             if following is not None and not isinstance(following, pikepdf.String):
-                width = font.widths.get(code, 1000.0)
-                if width - float(following) >= 0:
-                    advance = width - float(following)
+                # Widths are whole (PDFium reads them as integers): the fraction stays put.
+                width, whole = font.widths.get(code, 1000.0), round(following)
+                if width - whole >= 0:
+                    advance, rest = width - whole, following - whole
             new = font.code(code, text, advance)
             changed = changed or new != code
-            out.append((new, advance is not None and font.widths.get(new) == advance))
+            folded = advance is not None and font.widths.get(new) == advance
+            out.append((new, rest if folded else None))
     if not changed:
         return None
     result: list[Any] = []
@@ -576,30 +580,47 @@ def _merge_arrays(instructions: list[Any]) -> list[Any]:
 # -- Languages of the structure elements -------------------------------------------------------
 
 
-def _arabic(text: str) -> bool | None:
+def _arabic(text: str) -> bool:
+    """Whether a text is Arabic: at least three quarters of its letters are."""
     letters = [c for c in text if unicodedata.category(c).startswith("L")]
-    if not letters:
-        return None
     arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff")
-    return arabic * 2 > len(letters)
+    return bool(letters) and arabic >= 0.75 * len(letters)
 
 
 def _languages(pdf: pikepdf.Pdf) -> None:
-    """Give each structure element whose text is Arabic ``/Lang (ar)`` when the document's
-    language is another (the bilingual edition), so that a screen reader switches voice."""
+    """Give ``/Lang (ar)`` to each outermost structure element whose text is Arabic when the
+    document's language is another (the bilingual edition's Arabic cells), so that a screen
+    reader switches voice; the elements inside inherit it."""
     root = pdf.Root.get("/StructTreeRoot")
     lang = str(pdf.Root.get("/Lang", ""))
     if root is None or lang.startswith("ar"):
         return
     texts = _marked_texts(pdf)
-    for element in _elements(root):
-        own = "".join(
-            texts.get((_page_of(element, kid), int(kid)), "")
-            for kid in _kids(element)
-            if isinstance(kid, int)
-        )
-        if _arabic(own):
-            element.Lang = pikepdf.String("ar")
+
+    def text_of(element: pikepdf.Dictionary) -> str:
+        page = element.get("/Pg")
+        key = page.objgen if page is not None else None
+        parts = []
+        for kid in _kids(element):
+            if isinstance(kid, int):
+                parts.append(texts.get((key, kid), ""))
+            elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                parts.append(text_of(kid))
+            elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
+                mcr_page = kid.get("/Pg", page)
+                mcr_key = mcr_page.objgen if mcr_page is not None else None
+                parts.append(texts.get((mcr_key, int(kid.MCID)), ""))
+        return " ".join(parts)
+
+    def mark(node: pikepdf.Object) -> None:
+        for kid in _kids(node):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                if _arabic(text_of(kid)):
+                    kid.Lang = pikepdf.String("ar")
+                else:
+                    mark(kid)
+
+    mark(root)
 
 
 def _elements(node: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
@@ -614,11 +635,6 @@ def _kids(node: pikepdf.Object) -> list[Any]:
     if kids is None:
         return []
     return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-
-
-def _page_of(element: pikepdf.Dictionary, kid: int) -> Any:
-    page = element.get("/Pg")
-    return page.objgen if page is not None else None
 
 
 def _marked_texts(pdf: pikepdf.Pdf) -> dict[tuple[Any, int], str]:
