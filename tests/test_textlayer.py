@@ -3,9 +3,13 @@ bilingual documents is the text that was written, and the pages draw the same.""
 
 from __future__ import annotations
 
+import io
+import re
+import unicodedata
 from collections.abc import Callable
 
 import lxml.html
+import pikepdf
 import pypdfium2
 import pytest
 
@@ -99,12 +103,8 @@ def test_pdfjs_reads_the_arabic_notice(rendered: Callable[..., bytes], data: Leg
 def test_arabic_cells_of_the_bilingual_edition_carry_their_language(data: LegalData) -> None:
     """In the tagged bilingual notice, the Arabic cells' structure elements say /Lang (ar)
     (the document's is fr); French cells inherit French."""
-    import pikepdf
-
     pdf = pikepdf.open(
-        __import__("io").BytesIO(
-            cnops_legaldocs.render(data, "notice", "fr+ar", "pdf", pdf_variant="pdf/ua-1")
-        )
+        io.BytesIO(cnops_legaldocs.render(data, "notice", "fr+ar", "pdf", pdf_variant="pdf/ua-1"))
     )
     assert str(pdf.Root.Lang) == "fr"
     marked: list[str] = []
@@ -121,3 +121,48 @@ def test_arabic_cells_of_the_bilingual_edition_carry_their_language(data: LegalD
     walk(pdf.Root.StructTreeRoot)
     assert len(marked) >= 40  # every Arabic cell, heading and table cell of the notice
     assert {"/TD", "/TH"} <= set(marked)
+
+
+PHRASES = (
+    "الإشعار القانوني",
+    "الملكية الفكرية",
+    "الموقع الإلكتروني",
+    "جميع المحتويات الواردة في هذا الموقع",
+    "المعطيات ذات الطابع الشخصي",
+    "الصندوق الوطني لمنظمات الاحتياط الاجتماعي",
+    "اللجنة الوطنية لمراقبة حماية المعطيات ذات الطابع الشخصي",
+    "المسؤول عن المعالجة",
+    "طبيعة المعلومات الواردة",
+    "محتوى التطبيق قابل للتعديل دون إشعار مسبق",
+    "الخدمات الإلكترونية",
+    "الاستمارات الورقية",
+    "بطريقة نزيهة ومشروعة",
+    "لغايات مشروعة ومحددة",
+    "وبشكل متناسب مع هذه الغايات",
+    "ساري المفعول",
+    "حقوق المؤلف",
+    "معطياته أو أي عنصر آخر من مكوناته",
+    "القرارات التي قد تتخذ",
+    "البريد الإلكتروني",
+)
+
+
+def _flat(text: str) -> str:
+    """As a search box compares: normalised, vowel marks dropped, spaces collapsed."""
+    text = "".join(c for c in textread.normalise(text) if unicodedata.category(c) != "Mn").replace(
+        "\u200d", ""
+    )
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("engine", ["poppler", "pdfium"])
+def test_twenty_phrases_are_found(
+    engine: str, data: LegalData, rendered: Callable[..., bytes]
+) -> None:
+    source = _flat(
+        " ".join(lxml.html.fromstring(documents.build(data, "notice", "ar").html()).itertext())
+    )
+    text = _flat(textread.extract({"x": rendered("notice", "ar")}, engine)["x"])
+    assert all(_flat(p) in source for p in PHRASES)
+    missing = [p for p in PHRASES if _flat(p) not in text]
+    assert not missing, missing

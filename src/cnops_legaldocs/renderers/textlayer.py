@@ -24,6 +24,7 @@ active (the fast path: after stamping, on the whole file).
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import unicodedata
@@ -201,26 +202,32 @@ def install() -> None:
 
 
 class _Font:
-    """One Type 0 font of the PDF: its codes, their widths and texts, and the new codes."""
+    """One Type 0 font of the PDF: its codes, their widths and texts, and the new codes.
+
+    A new code that only says another text draws its glyph (``CIDToGIDMap``). One that also
+    advances otherwise draws a copy of the glyph added to the embedded font with that advance,
+    so that the widths of the PDF and of the font program agree (PDF/A requires it)."""
 
     def __init__(self, font: pikepdf.Dictionary) -> None:
         self.font = font
         self.cid = font.DescendantFonts[0]
         self.widths = _read_widths(self.cid.get("/W", pikepdf.Array()))
         self.texts = _read_to_unicode(font.ToUnicode.read_bytes())
-        glyphs = _glyph_count(self.cid)
+        self.program = _program(self.cid)
+        glyphs = len(self.program.getGlyphOrder()) if self.program is not None else 0
         self.next = max([glyphs, *(c + 1 for c in self.widths), *(c + 1 for c in self.texts)])
         self.gid_of: dict[int, int] = {}
+        self.copies: dict[int, tuple[int, float]] = {}  # code: (glyph copied, its advance)
         self.codes: dict[tuple[int, str, float], int] = {}
 
     def code(self, code: int, text: str | None, advance: float | None) -> int:
         """The code that draws `code`'s glyph, stands for `text` and advances by `advance`
-        (None: as `code` does)."""
+        (None: as `code` does; ignored where the font program cannot be given a copy)."""
         glyph = self.gid_of.get(code, code)
         if text is None:
             text = self.texts.get(code, "")
         width = self.widths.get(code, 1000.0)
-        if advance is None:
+        if advance is None or self.program is None:
             advance = width
         if text == self.texts.get(code, "") and advance == width:
             return code
@@ -233,6 +240,8 @@ class _Font:
             self.gid_of[new] = glyph
             self.widths[new] = advance
             self.texts[new] = text
+            if advance != self.widths.get(glyph, 1000.0):
+                self.copies[new] = (glyph, advance)
         return self.codes[key]
 
     def write(self, pdf: pikepdf.Pdf) -> None:
@@ -241,25 +250,56 @@ class _Font:
             self.font.ToUnicode = pdf.make_stream(_to_unicode(cleaned))
         if not self.codes:
             return
+        if self.copies and self.program is not None:
+            self._copy_glyphs(pdf)
         old = self.cid.get("/CIDToGIDMap")
         table = bytearray(old.read_bytes()) if isinstance(old, pikepdf.Stream) else bytearray()
-        size = self.next
-        for cid in range(len(table) // 2, size):
+        for cid in range(len(table) // 2, self.next):
             table += cid.to_bytes(2, "big")
         for new, glyph in self.gid_of.items():
             table[2 * new : 2 * new + 2] = glyph.to_bytes(2, "big")
         self.cid.CIDToGIDMap = pdf.make_stream(bytes(table))
         self.cid.W = _write_widths(self.widths)
+        descriptor = self.cid.FontDescriptor
+        if "/CIDSet" in descriptor:  # PDF/A-1: every code used
+            bits = bytearray(descriptor.CIDSet.read_bytes())
+            bits += bytes(max(0, (self.next + 7) // 8 - len(bits)))
+            for code in self.gid_of:
+                bits[code // 8] |= 0x80 >> (code % 8)
+            descriptor.CIDSet = pdf.make_stream(bytes(bits))
+
+    def _copy_glyphs(self, pdf: pikepdf.Pdf) -> None:
+        font = self.program
+        assert font is not None
+        order = list(font.getGlyphOrder())
+        glyf, hmtx = font["glyf"], font["hmtx"]
+        for code in sorted(self.copies):
+            glyph, advance = self.copies[code]
+            name = f"cnops.{code}"
+            glyf.glyphs[name] = copy.deepcopy(glyf[order[glyph]])
+            hmtx.metrics[name] = (round(advance), hmtx.metrics[order[glyph]][1])
+            self.gid_of[code] = len(order)
+            order.append(name)
+        font.setGlyphOrder(order)
+        glyf.glyphOrder = order
+        out = io.BytesIO()
+        font.save(out)
+        data = out.getvalue()
+        self.cid.FontDescriptor.FontFile2 = pdf.make_stream(data, Length1=len(data))
 
 
-def _glyph_count(cid: pikepdf.Dictionary) -> int:
+def _program(cid: pikepdf.Dictionary) -> Any:
+    """The embedded TrueType program, when glyphs can be added to it (1000 units per em)."""
+    from fontTools.ttLib import TTFont
+
     descriptor = cid.get("/FontDescriptor")
     data = descriptor.get("/FontFile2") if descriptor is not None else None
     if data is None:
-        return 0
-    from fontTools.ttLib import TTFont
-
-    return int(TTFont(io.BytesIO(data.read_bytes()), lazy=True)["maxp"].numGlyphs)
+        return None
+    font = TTFont(io.BytesIO(data.read_bytes()), recalcTimestamp=False, recalcBBoxes=False)
+    if "glyf" not in font or font["head"].unitsPerEm != 1000:
+        return None
+    return font
 
 
 def _read_widths(array: pikepdf.Array) -> dict[int, float]:
