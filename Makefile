@@ -27,11 +27,13 @@ bench: $(STAMP)  ## batch throughput against the alternatives (prints figures an
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/batch.py $(BENCH)
 
-$(STAMP): pyproject.toml scripts/setup-system
+$(STAMP): pyproject.toml scripts/setup-system tests/pdfjs/package-lock.json
 	bash scripts/setup-system
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# pdf.js (Firefox's reader) for the text-layer tests; they are skipped without Node
+	if command -v npm >/dev/null; then cd tests/pdfjs && npm ci --no-audit --no-fund --silent; fi
 	touch $@
 
 clean:

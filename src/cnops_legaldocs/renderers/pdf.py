@@ -27,9 +27,11 @@ from weasyprint.text.fonts import FontConfiguration
 from .. import assets, dates, tempdirs
 from ..documents import Document
 from ..errors import RenderError
-from . import langcss
+from . import langcss, textlayer
 
 log = logging.getLogger("cnops_legaldocs")
+
+textlayer.install()  # WeasyPrint marks what each glyph says; `write` makes it the text layer
 
 VARIANTS: tuple[str, ...] = tuple(
     sorted(v for v in _WEASYPRINT_VARIANTS if v.startswith(("pdf/a-", "pdf/ua-")))
@@ -164,7 +166,8 @@ def write(
     # Noto Serif is a variable font: WeasyPrint has fontTools instantiate it, whose head table
     # takes the pinned date (this thread only; the environment is left alone).
     with dates.pinned_clock(dates.stamp_epoch(created)):
-        return laid_out.write_pdf(pdf_variant=variant, pdf_forms=forms, uncompressed_pdf=False)
+        drawn = laid_out.write_pdf(pdf_variant=variant, pdf_forms=forms, uncompressed_pdf=False)
+    return textlayer.exact(drawn)
 
 
 def stylesheet(css: str) -> weasyprint.CSS:

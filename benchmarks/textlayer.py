@@ -1,0 +1,74 @@
+"""Render time of the exact text layer (issue 13): each Arabic and bilingual PDF rendered with
+and without it, in the same run, interleaved, best of `--repeat`.
+
+    python benchmarks/textlayer.py [--repeat N] [--kinds notice,poster]
+
+"Without" is WeasyPrint's own text layer: the drawing hook restored and `textlayer.exact` not
+applied. Prints each document's times, the ratio, and the ratio over all of them (the issue's
+target: at most 1.10), with the machine's load average beside them. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+
+import cnops_legaldocs
+from cnops_legaldocs.renderers import pdf, textlayer
+
+KINDS = ("notice", "register", "poster", "rights-request", "marketing-consent")
+
+
+def _timed(render: Callable[[], bytes]) -> float:
+    start = time.perf_counter()
+    render()
+    return time.perf_counter() - start
+
+
+def _without(render: Callable[[], bytes]) -> Callable[[], bytes]:
+    def run() -> bytes:
+        show, exact = textlayer.Stream.show_text, pdf.textlayer.exact
+        textlayer.Stream.show_text = textlayer._ORIGINAL_SHOW_TEXT  # type: ignore[method-assign]
+        pdf.textlayer.exact = lambda data: data  # type: ignore[assignment]
+        try:
+            return render()
+        finally:
+            textlayer.Stream.show_text = show  # type: ignore[method-assign]
+            pdf.textlayer.exact = exact  # type: ignore[assignment]
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    args = parser.parse_args()
+    data = cnops_legaldocs.load()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    total = {"with": 0.0, "without": 0.0}
+    for kind in args.kinds.split(","):
+        for lang in ("ar", "fr+ar"):
+
+            def render(kind: str = kind, lang: str = lang) -> bytes:
+                return cnops_legaldocs.render(data, kind, lang, "pdf")
+
+            render()  # warm: fonts, templates, catalogs
+            best = {"with": float("inf"), "without": float("inf")}
+            for _ in range(args.repeat):
+                best["without"] = min(best["without"], _timed(_without(render)))
+                best["with"] = min(best["with"], _timed(render))
+            for key in total:
+                total[key] += best[key]
+            print(
+                f"{kind:18} {lang:6} without {best['without'] * 1000:7.0f} ms   "
+                f"with {best['with'] * 1000:7.0f} ms   ratio {best['with'] / best['without']:.3f}"
+            )
+    print(f"all documents: ratio {total['with'] / total['without']:.3f} (target <= 1.10)")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

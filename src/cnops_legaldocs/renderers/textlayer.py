@@ -1,0 +1,722 @@
+"""The PDF text layer: what copy, search and screen readers get back from the printed glyphs.
+
+WeasyPrint 70 writes one ToUnicode entry per glyph: a glyph drawn for clusters of different
+text (Amiri's contextual forms, lam-alef, marks) maps to the text of its first use wherever it
+appears (WeasyPrint issue #2841), and glyph offsets (marks, cursive attachment) leave gaps that
+readers take for spaces. Two steps fix both, in every reader that reads ToUnicode and widths
+(poppler, PDFium, pdf.js):
+
+1. While WeasyPrint draws (`install`, active for the whole process), every glyph whose text
+   differs from the text its ToUnicode entry will hold is wrapped in a marked-content span
+   ``/Span <</ActualText (text)>> BDC … EMC``: the standard way to say what a glyph stands for,
+   which travels with the content stream (the forms' fast path stamps such streams as they are).
+2. `exact(pdf)` rewrites the finished PDF: each (glyph, text, advance) gets a character code of
+   its own in its Type 0 font (a ``CIDToGIDMap`` maps the new codes to the same glyph, so the
+   pages draw the same), with its own ToUnicode entry and a width equal to the glyph's advance
+   as drawn (the position adjustment after it is folded in, so no gap is left between the
+   glyphs of a word); the spans are then removed. Invisible format characters (bidi isolates
+   and marks, word joiner) are dropped from every ToUnicode entry. In a tagged PDF, structure
+   elements whose text is Arabic in a document of another language get ``/Lang (ar)``.
+
+`exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
+active (the fast path: after stamping, on the whole file).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+import pikepdf
+from weasyprint.pdf.stream import Stream
+
+# Format characters that must not reach extracted text (they are layout instructions).
+INVISIBLE = frozenset("\u061c\u200b\u200e\u200f\u2060\u2066\u2067\u2068\u2069") | frozenset(
+    chr(c) for c in range(0x202A, 0x202F)
+)
+_CLEAN = str.maketrans(dict.fromkeys(map(ord, INVISIBLE)))
+_SPAN = pikepdf.Name("/Span")
+_ACTUAL = pikepdf.Name("/ActualText")
+
+
+# -- 1. Recording, while WeasyPrint draws ------------------------------------------------------
+
+
+class _Recorder(dict[int, str]):
+    """A font's ``to_unicode``: keeps WeasyPrint's first text per glyph, and queues the text of
+    every glyph occurrence in drawing order (``in`` answers no, so WeasyPrint computes it)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.queue: list[tuple[int, str]] = []
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def __setitem__(self, glyph: int, text: str) -> None:
+        self.queue.append((glyph, text))
+        if not dict.__contains__(self, glyph):
+            dict.__setitem__(self, glyph, text)
+
+
+_TOKENS = re.compile(r"<([0-9a-f]*)>|([^<>]+)")
+
+
+def _current_font(stream: Stream) -> Any:
+    current = getattr(stream, "_current_font", None)
+    if not current:
+        return None
+    for font in stream._fonts.values():
+        if font.hash == current[0]:
+            return font
+    return None
+
+
+def _hex_text(text: str) -> str:
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def _rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+SILENT = "\u200d"
+"""What a glyph that stands for no character of its own says (a second glyph of a one-letter
+cluster): a format character, which pdf.js leaves out; poppler and PDFium read the span's
+ActualText instead, which stays around such a cluster."""
+
+
+def _clusters(queue: list[tuple[int, str]]) -> list[tuple[list[int], str]]:
+    """The clusters of a run of glyph occurrences: (glyph indices in stream order, text).
+
+    WeasyPrint gives a cluster's text to one of its glyphs (the logically last) and nothing to
+    the others. A cluster with fewer characters than glyphs is joined to the next one in the
+    stream when that gives enough characters for every glyph."""
+    clusters: list[list[int]] = []
+    texts: list[str] = []
+    pending: list[int] = []  # silent glyphs waiting for the text glyph after them (LTR)
+    for index, (_, said) in enumerate(queue):
+        if said:
+            if _rtl(said) and not pending:
+                clusters.append([index])
+            else:
+                clusters.append([*pending, index])
+                pending = []
+            texts.append(said)
+        elif clusters and _rtl(texts[-1]) and not pending:
+            clusters[-1].append(index)  # a right-to-left cluster's text glyph comes first
+        else:
+            pending.append(index)
+    if pending:
+        clusters.append(pending)
+        texts.append("")
+    merged: list[tuple[list[int], str]] = []
+    for glyphs, said in zip(clusters, texts, strict=True):
+        if merged and len(merged[-1][1]) < len(merged[-1][0]) and _rtl(merged[-1][1] + said):
+            # stream order; logically, this cluster comes first
+            both = (merged[-1][0] + glyphs, said + merged[-1][1])
+            if len(both[1]) >= len(both[0]) and " " not in both[1]:
+                merged[-1] = both
+                continue
+        merged.append((glyphs, said))
+    return merged
+
+
+def share_out(text: str, count: int) -> list[str]:
+    """What each of `count` glyphs (in stream order) drawn for `text` says: the characters in
+    logical order, one a glyph, the last glyph the rest; `SILENT` for glyphs beyond them."""
+    if count <= 0:
+        return []
+    if len(text) >= count:
+        logical = [*text[: count - 1], text[count - 1 :]]
+    else:
+        logical = [*text, *[SILENT] * (count - len(text))]
+    return logical[::-1] if _rtl(text) else logical
+
+
+def _show_text(self: Stream, text: str) -> None:
+    font = _current_font(self)
+    recorder = getattr(font, "to_unicode", None)
+    if not isinstance(recorder, _Recorder) or font.bitmap or not recorder.queue:
+        return _ORIGINAL_SHOW_TEXT(self, text)
+    queue, recorder.queue = recorder.queue, []
+    tokens = _TOKENS.findall(text)
+    codes = [g[i : i + 4] for g, _ in tokens for i in range(0, len(g), 4)]
+    if [int(c, 16) for c in codes] != [glyph for glyph, _ in queue]:
+        return _ORIGINAL_SHOW_TEXT(self, text)  # not as expected: leave it be
+    spans: dict[int, tuple[int, str]] = {}  # first glyph index: (last glyph index, text)
+    for glyphs, said in _clusters(queue):
+        first = queue[glyphs[0]]
+        if len(glyphs) > 1 or said != dict.__getitem__(recorder, first[0]):
+            spans[glyphs[0]] = (glyphs[-1], said)
+    out: list[str] = []
+    pending: list[str] = []  # the TJ array being built
+    closing: tuple[int, str] | None = None
+    index = 0
+    for glyphs, number in tokens:
+        if number:
+            pending.append(number)
+            continue
+        for start in range(0, len(glyphs), 4):
+            if index in spans:
+                if pending:
+                    out.append(f"[{' '.join(pending)}] TJ")
+                    pending = []
+                closing = spans[index]
+            pending.append(f"<{glyphs[start : start + 4]}>")
+            if closing is not None and closing[0] == index:
+                out.append(
+                    f"/Span <</ActualText {_hex_text(closing[1])}>> BDC "
+                    f"[{' '.join(pending)}] TJ EMC"
+                )
+                pending, closing = [], None
+            index += 1
+    if pending:
+        out.append(f"[{' '.join(pending)}] TJ")
+    self.stream.append("\n".join(out).encode())
+
+
+def _add_font(self: Stream, pango_font: Any) -> Any:
+    font, size = _ORIGINAL_ADD_FONT(self, pango_font)
+    if not isinstance(font.to_unicode, _Recorder):
+        font.to_unicode = _Recorder(font.to_unicode)
+    return font, size
+
+
+_ORIGINAL_SHOW_TEXT = Stream.show_text
+_ORIGINAL_ADD_FONT = Stream.add_font
+
+
+def install() -> None:
+    """Have WeasyPrint mark every glyph whose text its ToUnicode entry would get wrong (for the
+    whole process; idempotent). `exact` then makes the marks part of the fonts."""
+    Stream.show_text = _show_text  # type: ignore[method-assign]
+    Stream.add_font = _add_font  # type: ignore[method-assign]
+
+
+# -- 2. Rewriting the finished PDF -------------------------------------------------------------
+
+
+class _Font:
+    """One Type 0 font of the PDF: its codes, their widths and texts, and the new codes.
+
+    A new code that only says another text draws its glyph (``CIDToGIDMap``). One that also
+    advances otherwise draws a copy of the glyph added to the embedded font with that advance,
+    so that the widths of the PDF and of the font program agree (PDF/A requires it)."""
+
+    def __init__(self, font: pikepdf.Dictionary) -> None:
+        self.font = font
+        self.cid = font.DescendantFonts[0]
+        self.widths = _read_widths(self.cid.get("/W", pikepdf.Array()))
+        self.texts = _read_to_unicode(font.ToUnicode.read_bytes())
+        self.program = _program(self.cid)
+        glyphs = len(self.program.getGlyphOrder()) if self.program is not None else 0
+        self.next = max([glyphs, *(c + 1 for c in self.widths), *(c + 1 for c in self.texts)])
+        self.gid_of: dict[int, int] = {}
+        self.copies: dict[int, tuple[int, float]] = {}  # code: (glyph copied, its advance)
+        self.codes: dict[tuple[int, str, float], int] = {}
+
+    def code(self, code: int, text: str | None, advance: float | None) -> int:
+        """The code that draws `code`'s glyph, stands for `text` and advances by `advance`
+        (None: as `code` does; ignored where the font program cannot be given a copy)."""
+        glyph = self.gid_of.get(code, code)
+        if text is None:
+            text = self.texts.get(code, "")
+        width = self.widths.get(code, 1000.0)
+        if advance is None or self.program is None:
+            advance = width
+        if text == self.texts.get(code, "") and advance == width:
+            return code
+        key = (glyph, text, advance)
+        if key not in self.codes:
+            if self.next > 0xFFFF:
+                return code  # no code left: keep the glyph's own
+            new = self.codes[key] = self.next
+            self.next += 1
+            self.gid_of[new] = glyph
+            self.widths[new] = advance
+            self.texts[new] = text
+            if advance != self.widths.get(glyph, 1000.0):
+                self.copies[new] = (glyph, advance)
+        return self.codes[key]
+
+    def write(self, pdf: pikepdf.Pdf) -> None:
+        cleaned = {code: text.translate(_CLEAN) for code, text in self.texts.items()}
+        if self.codes or cleaned != self.texts:
+            self.font.ToUnicode = pdf.make_stream(_to_unicode(cleaned))
+        if not self.codes:
+            return
+        if self.copies and self.program is not None:
+            self._copy_glyphs(pdf)
+        old = self.cid.get("/CIDToGIDMap")
+        table = bytearray(old.read_bytes()) if isinstance(old, pikepdf.Stream) else bytearray()
+        for cid in range(len(table) // 2, self.next):
+            table += cid.to_bytes(2, "big")
+        for new, glyph in self.gid_of.items():
+            table[2 * new : 2 * new + 2] = glyph.to_bytes(2, "big")
+        self.cid.CIDToGIDMap = pdf.make_stream(bytes(table))
+        self.cid.W = _write_widths(self.widths)
+        descriptor = self.cid.FontDescriptor
+        if "/CIDSet" in descriptor:  # PDF/A-1: every code used
+            bits = bytearray(descriptor.CIDSet.read_bytes())
+            bits += bytes(max(0, (self.next + 7) // 8 - len(bits)))
+            for code in self.gid_of:
+                bits[code // 8] |= 0x80 >> (code % 8)
+            descriptor.CIDSet = pdf.make_stream(bytes(bits))
+
+    def _copy_glyphs(self, pdf: pikepdf.Pdf) -> None:
+        font = self.program
+        assert font is not None
+        order = list(font.getGlyphOrder())
+        glyf, hmtx = font["glyf"], font["hmtx"]
+        for code in sorted(self.copies):
+            glyph, advance = self.copies[code]
+            name = f"cnops.{code}"
+            glyf.glyphs[name] = copy.deepcopy(glyf[order[glyph]])
+            hmtx.metrics[name] = (round(advance), hmtx.metrics[order[glyph]][1])
+            self.gid_of[code] = len(order)
+            order.append(name)
+        font.setGlyphOrder(order)
+        glyf.glyphOrder = order
+        out = io.BytesIO()
+        font.save(out)
+        data = out.getvalue()
+        self.cid.FontDescriptor.FontFile2 = pdf.make_stream(data, Length1=len(data))
+
+
+def _program(cid: pikepdf.Dictionary) -> Any:
+    """The embedded TrueType program, when glyphs can be added to it (1000 units per em)."""
+    from fontTools.ttLib import TTFont
+
+    descriptor = cid.get("/FontDescriptor")
+    data = descriptor.get("/FontFile2") if descriptor is not None else None
+    if data is None:
+        return None
+    font = TTFont(io.BytesIO(data.read_bytes()), recalcTimestamp=False, recalcBBoxes=False)
+    if "glyf" not in font or font["head"].unitsPerEm != 1000:
+        return None
+    return font
+
+
+def _read_widths(array: pikepdf.Array) -> dict[int, float]:
+    widths: dict[int, float] = {}
+    items = list(array)
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        if isinstance(items[i + 1], pikepdf.Array):
+            for offset, width in enumerate(items[i + 1]):
+                widths[first + offset] = float(width)
+            i += 2
+        else:
+            for code in range(first, int(items[i + 1]) + 1):
+                widths[code] = float(items[i + 2])
+            i += 3
+    return widths
+
+
+def _write_widths(widths: dict[int, float]) -> pikepdf.Array:
+    out: list[Any] = []
+    run: list[float] = []
+    start = previous = -2
+    for code in sorted(widths):
+        if code != previous + 1 and run:
+            out += [start, pikepdf.Array(run)]
+            run = []
+        if not run:
+            start = code
+        width = widths[code]
+        run.append(int(width) if width == int(width) else round(width, 6))
+        previous = code
+    if run:
+        out += [start, pikepdf.Array(run)]
+    return pikepdf.Array(out)
+
+
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+
+
+def _read_to_unicode(data: bytes) -> dict[int, str]:
+    if b"bfrange" in data:
+        raise _Unsupported
+    texts: dict[int, str] = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, text in _BFCHAR.findall(block):
+            texts[int(code, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
+    return texts
+
+
+def _to_unicode(texts: dict[int, str]) -> bytes:
+    lines = [
+        b"/CIDInit /ProcSet findresource begin",
+        b"12 dict begin",
+        b"begincmap",
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        b"/CMapName /Adobe-Identity-UCS def",
+        b"/CMapType 2 def",
+        b"1 begincodespacerange",
+        b"<0000> <ffff>",
+        b"endcodespacerange",
+    ]
+    items = sorted(texts.items())
+    for i in range(0, len(items), 100):
+        batch = items[i : i + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [f"<{c:04x}> <{t.encode('utf-16-be').hex()}>".encode() for c, t in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
+class _Unsupported(Exception):
+    """A font this module leaves as it is (not a WeasyPrint Type 0 font)."""
+
+
+def _type0(font: pikepdf.Object) -> bool:
+    return (
+        isinstance(font, pikepdf.Dictionary)
+        and font.get("/Subtype") == pikepdf.Name.Type0
+        and font.get("/Encoding") == pikepdf.Name("/Identity-H")
+        and "/ToUnicode" in font
+    )
+
+
+def exact(pdf_bytes: bytes) -> bytes:
+    """The same PDF with an exact text layer (see the module's docstring); pages draw the same.
+    Deterministic: the same input gives the same bytes."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        fonts: dict[tuple[int, int], _Font | None] = {}
+        done: set[tuple[int, int]] = set()
+        for page in pdf.pages:
+            _rewrite(pdf, page.obj, fonts, done)
+        for font in fonts.values():
+            if font is not None:
+                font.write(pdf)
+        _languages(pdf)
+        out = io.BytesIO()
+        pdf.save(
+            out,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+            deterministic_id=True,
+        )
+        return out.getvalue()
+
+
+def _font_of(
+    resources: pikepdf.Dictionary, name: pikepdf.Name, fonts: dict[Any, _Font | None]
+) -> _Font | None:
+    font = resources.get("/Font", {}).get(name) if resources is not None else None
+    if font is None or not _type0(font):
+        return None
+    key = font.objgen
+    if key not in fonts:
+        try:
+            fonts[key] = _Font(font)
+        except _Unsupported:
+            fonts[key] = None
+    return fonts[key]
+
+
+def _rewrite(
+    pdf: pikepdf.Pdf, owner: pikepdf.Object, fonts: dict[Any, _Font | None], done: set[Any]
+) -> None:
+    """Rewrite the text of one content stream (a page or a form XObject), then of the forms
+    it draws."""
+    if owner.objgen in done:
+        return
+    done.add(owner.objgen)
+    resources = owner.get("/Resources")
+    source = owner if isinstance(owner, pikepdf.Stream) else pikepdf.Page(owner)
+    instructions = _carry(pikepdf.parse_content_stream(source))
+    out: list[Any] = []
+    font: _Font | None = None
+    span: tuple[str, list[Any]] | None = None  # an open ActualText span and what it holds
+    depth = 0  # marked-content sequences opened inside it
+    changed = False
+    for operands, operator in instructions:
+        op = str(operator)
+        if span is not None:
+            if op in ("BDC", "BMC"):
+                depth += 1
+            elif op == "EMC" and depth:
+                depth -= 1
+            elif op == "EMC":
+                out += _respan(font, *span)
+                span, changed = None, True
+                continue
+            if op == "Tf":
+                font = _font_of(resources, operands[0], fonts)
+            span[1].append((operands, operator))
+            continue
+        if op == "Tf":
+            font = _font_of(resources, operands[0], fonts)
+        elif op == "BDC" and operands[0] == _SPAN and _ACTUAL in _properties(operands[1]):
+            span = (str(_properties(operands[1])[_ACTUAL]), [])
+            continue
+        elif op in ("TJ", "Tj") and font is not None:
+            array = operands[0] if op == "TJ" else pikepdf.Array([operands[0]])
+            new = _retext(font, array, None)
+            if new is not None:
+                out.append(([new], pikepdf.Operator("TJ")))
+                changed = True
+                continue
+        elif op == "Do" and resources is not None:
+            xobject = resources.get("/XObject", {}).get(operands[0])
+            if xobject is not None and xobject.get("/Subtype") == pikepdf.Name.Form:
+                _rewrite(pdf, xobject, fonts, done)
+        out.append((operands, operator))
+    if changed:
+        out = _merge_arrays(out)
+        data = pikepdf.unparse_content_stream(out)
+        if isinstance(owner, pikepdf.Stream):
+            owner.write(data)
+        else:
+            owner.Contents = pdf.make_stream(data)
+
+
+def _respan(font: _Font | None, said: str, held: list[Any]) -> list[Any]:
+    """A span's instructions with its text shared out over its glyphs; the span itself is
+    kept only around glyphs that say nothing of their own (see `SILENT`)."""
+    arrays = [i for i, (_, op) in enumerate(held) if str(op) in ("TJ", "Tj")]
+    if font is None or not arrays:
+        return _span(said, held)
+    count = 0
+    for i in arrays:
+        items = held[i][0][0] if str(held[i][1]) == "TJ" else [held[i][0][0]]
+        count += sum(len(bytes(x)) // 2 for x in items if isinstance(x, pikepdf.String))
+    texts = share_out(said, count)
+    out = list(held)
+    position = 0
+    for i in arrays:
+        operands, operator = held[i]
+        array = operands[0] if str(operator) == "TJ" else pikepdf.Array([operands[0]])
+        n = sum(len(bytes(x)) // 2 for x in array if isinstance(x, pikepdf.String))
+        new = _retext(font, array, texts[position : position + n])
+        position += n
+        if new is not None:
+            out[i] = ([new], pikepdf.Operator("TJ"))
+    return _span(said, out) if SILENT in texts else out
+
+
+def _span(said: str, held: list[Any]) -> list[Any]:
+    properties = pikepdf.Dictionary({"/ActualText": pikepdf.String(said)})
+    return [
+        ([_SPAN, properties], pikepdf.Operator("BDC")),
+        *held,
+        ([], pikepdf.Operator("EMC")),
+    ]
+
+
+def _properties(operand: pikepdf.Object) -> pikepdf.Dictionary:
+    return operand if isinstance(operand, pikepdf.Dictionary) else pikepdf.Dictionary()
+
+
+def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikepdf.Array | None:
+    """The TJ array with each glyph's code replaced by one that says its text (`texts`, in
+    stream order; None: as it is) and advances as drawn (the whole part of the adjustment after
+    it folded into its width). None when nothing changes."""
+    items: list[Any] = []  # without empty strings, adjustments that follow each other summed
+    for item in array:
+        if isinstance(item, pikepdf.String):
+            if len(bytes(item)):
+                items.append(item)
+        elif items and not isinstance(items[-1], pikepdf.String):
+            items[-1] += float(item)
+        else:
+            items.append(float(item))
+    out: list[Any] = []
+    changed = len(items) != len(array)
+    for i, item in enumerate(items):
+        if not isinstance(item, pikepdf.String):
+            if not (out and isinstance(out[-1], tuple) and out[-1][1] is not None):
+                out.append(item)
+                continue
+            changed = True  # its whole part is folded into the width of the glyph before it
+            if out[-1][1]:
+                out.append(out[-1][1])
+            continue
+        raw = bytes(item)
+        codes = [int.from_bytes(raw[j : j + 2], "big") for j in range(0, len(raw) - 1, 2)]
+        for k, code in enumerate(codes):
+            text = texts.pop(0) if texts else None
+            advance = rest = None
+            following = items[i + 1] if k == len(codes) - 1 and i + 1 < len(items) else None
+            if following is not None and not isinstance(following, pikepdf.String):
+                # Widths are whole (PDFium reads them as integers): the fraction stays put.
+                width, whole = font.widths.get(code, 1000.0), round(following)
+                if width - whole >= 0:
+                    advance, rest = width - whole, following - whole
+            new = font.code(code, text, advance)
+            changed = changed or new != code
+            folded = advance is not None and font.widths.get(new) == advance
+            out.append((new, rest if folded else None))
+    if not changed:
+        return None
+    result: list[Any] = []
+    buffer = bytearray()
+    for item in out:
+        if isinstance(item, tuple):
+            buffer += item[0].to_bytes(2, "big")
+            continue
+        if buffer:
+            result.append(pikepdf.String(bytes(buffer)))
+            buffer = bytearray()
+        result.append(item)
+    if buffer:
+        result.append(pikepdf.String(bytes(buffer)))
+    return pikepdf.Array(result)
+
+
+def _carry(instructions: list[Any]) -> list[Any]:
+    """Move the adjustments that open a TJ array to the end of the TJ before it when only a
+    text rise (``Ts``, vertical) lies between them: drawn the same, and the adjustment can then
+    be folded into the width of the glyph it follows (a mark raised above its letter)."""
+    out: list[Any] = [(list(operands), operator) for operands, operator in instructions]
+    last: int | None = None
+    for index, (operands, operator) in enumerate(out):
+        op = str(operator)
+        if op == "TJ":
+            array = list(operands[0])
+            lead = 0
+            while lead < len(array) and (
+                not isinstance(array[lead], pikepdf.String) or not len(bytes(array[lead]))
+            ):
+                lead += 1
+            if (
+                last is not None
+                and lead
+                and any(not isinstance(a, pikepdf.String) for a in array[:lead])
+            ):
+                previous = out[last][0]
+                previous[0] = pikepdf.Array([*previous[0], *array[:lead]])
+                operands[0] = pikepdf.Array(array[lead:])
+            last = index
+        elif op != "Ts":
+            last = None
+    return out
+
+
+def _merge_arrays(instructions: list[Any]) -> list[Any]:
+    """Join TJ operators that follow each other into one (drawn the same)."""
+    merged: list[Any] = []
+    for operands, operator in instructions:
+        if (
+            str(operator) == "TJ"
+            and merged
+            and str(merged[-1][1]) == "TJ"
+            and isinstance(operands[0], pikepdf.Array)
+        ):
+            merged[-1] = ([pikepdf.Array([*merged[-1][0][0], *operands[0]])], operator)
+            continue
+        merged.append((operands, operator))
+    return merged
+
+
+# -- Languages of the structure elements -------------------------------------------------------
+
+
+def _arabic(text: str) -> bool:
+    """Whether a text is Arabic: at least three quarters of its letters are."""
+    letters = [c for c in text if unicodedata.category(c).startswith("L")]
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff")
+    return bool(letters) and arabic >= 0.75 * len(letters)
+
+
+def _languages(pdf: pikepdf.Pdf) -> None:
+    """Give ``/Lang (ar)`` to each outermost structure element whose text is Arabic when the
+    document's language is another (the bilingual edition's Arabic cells), so that a screen
+    reader switches voice; the elements inside inherit it."""
+    root = pdf.Root.get("/StructTreeRoot")
+    lang = str(pdf.Root.get("/Lang", ""))
+    if root is None or lang.startswith("ar"):
+        return
+    texts = _marked_texts(pdf)
+
+    def text_of(element: pikepdf.Dictionary) -> str:
+        page = element.get("/Pg")
+        key = page.objgen if page is not None else None
+        parts = []
+        for kid in _kids(element):
+            if isinstance(kid, int):
+                parts.append(texts.get((key, kid), ""))
+            elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                parts.append(text_of(kid))
+            elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
+                mcr_page = kid.get("/Pg", page)
+                mcr_key = mcr_page.objgen if mcr_page is not None else None
+                parts.append(texts.get((mcr_key, int(kid.MCID)), ""))
+        return " ".join(parts)
+
+    def mark(node: pikepdf.Object) -> None:
+        for kid in _kids(node):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                if _arabic(text_of(kid)):
+                    kid.Lang = pikepdf.String("ar")
+                else:
+                    mark(kid)
+
+    mark(root)
+
+
+def _elements(node: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
+    for kid in _kids(node):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from _elements(kid)
+
+
+def _kids(node: pikepdf.Object) -> list[Any]:
+    kids = node.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _marked_texts(pdf: pikepdf.Pdf) -> dict[tuple[Any, int], str]:
+    """The text (by ToUnicode) of each marked-content id, per page."""
+    out: dict[tuple[Any, int], str] = {}
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        maps: dict[Any, dict[int, str]] = {}
+        mcid: list[int | None] = []
+        texts: dict[int, list[str]] = {}
+        cmap: dict[int, str] = {}
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op == "BDC":
+                props = _properties(operands[1])
+                mcid.append(int(props["/MCID"]) if "/MCID" in props else None)
+            elif op == "BMC":
+                mcid.append(None)
+            elif op == "EMC" and mcid:
+                mcid.pop()
+            elif op == "Tf":
+                font = resources.get("/Font", {}).get(operands[0]) if resources else None
+                cmap = {}
+                if font is not None and _type0(font):
+                    if font.objgen not in maps:
+                        try:
+                            maps[font.objgen] = _read_to_unicode(font.ToUnicode.read_bytes())
+                        except _Unsupported:
+                            maps[font.objgen] = {}
+                    cmap = maps[font.objgen]
+            elif op in ("TJ", "Tj"):
+                current = next((m for m in reversed(mcid) if m is not None), None)
+                if current is None:
+                    continue
+                items = operands[0] if op == "TJ" else [operands[0]]
+                for item in items:
+                    if isinstance(item, pikepdf.String):
+                        raw = bytes(item)
+                        texts.setdefault(current, []).extend(
+                            cmap.get(int.from_bytes(raw[j : j + 2], "big"), "")
+                            for j in range(0, len(raw) - 1, 2)
+                        )
+        for number, parts in texts.items():
+            out[(page.obj.objgen, number)] = "".join(parts)
+    return out
