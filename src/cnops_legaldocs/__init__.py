@@ -8,6 +8,8 @@ Arabic PDF and DOCX documents from one structured source.
 >>> poster = cnops_legaldocs.render(data, "poster", "fr", paper="A4")
 >>> pngs = cnops_legaldocs.preview(data, "poster", "ar", dpi=100)
 >>> both = cnops_legaldocs.render(data, "notice", "fr+ar")   # French left, Arabic right
+>>> text = cnops_legaldocs.clause(data, "A-GA-104/2016", "ar", "html")   # 09-08 clause
+>>> csv = cnops_legaldocs.export_register(data, "csv")   # the register as open data
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 from .api import EDITIONS, FORMATS, KINDS, LANGUAGES, PAPERS, preview, render, warm_up
 from .batch import Job, RowFailure, Summary, render_many
 from .branches import Branch, load_branches
+from .clauses import UnknownOperation, clause
 from .errors import DataError, LegalDocsError, RenderError, TranslationError
 from .model import Contact, LegalData, Operation, Reference, Regime, load, loads
+from .opendata import export_register
 
 __all__ = [
     "EDITIONS",
@@ -37,6 +41,9 @@ __all__ = [
     "RowFailure",
     "Summary",
     "TranslationError",
+    "UnknownOperation",
+    "clause",
+    "export_register",
     "load",
     "load_branches",
     "loads",

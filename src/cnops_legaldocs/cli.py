@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import api, batch, bidi, catalogs, model
+from . import api, batch, bidi, catalogs, clauses, editions, model, opendata
 from .bilingual import file_tag
 from .branches import load_branches
 from .errors import DataError, LegalDocsError, RenderError, printable
@@ -52,9 +52,17 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--paper", type=str.upper, choices=papers, help=help)
 
     render = sub.add_parser("render", help="render one document")
-    render.add_argument("kind", choices=api.KINDS)
+    render.add_argument("kind", choices=(*api.KINDS, "clause"))
     render.add_argument("--lang", required=True, choices=api.EDITIONS)
-    render.add_argument("--format", dest="fmt", default="pdf", choices=api.FORMATS)
+    render.add_argument(
+        "--format", dest="fmt", default=None,
+        choices=tuple(dict.fromkeys((*api.FORMATS, *clauses.FORMATS))),
+        help="pdf or docx (default pdf); a clause also txt, html or md (default txt)",
+    )  # fmt: skip
+    render.add_argument(
+        "--operation", metavar="REF", help="the clause's operation: CNDP reference or id"
+    )
+    render.add_argument("--length", choices=clauses.LENGTHS, help="the clause's: default short")
     render.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     render.add_argument(
         "--pdf-variant",
@@ -99,6 +107,26 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate the data and the catalogs")
     data_option(check)
+    check.add_argument(
+        "--previous", type=Path, metavar="FILE",
+        help="the previous edition: warn if the data changed but not its version and date",
+    )  # fmt: skip
+
+    export = sub.add_parser("export", help="the register as open data (JSON or CSV)")
+    export.add_argument("what", choices=("register",))
+    export.add_argument("--format", dest="fmt", required=True, choices=opendata.FORMATS)
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    data_option(export)
+
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two editions of the data",
+        description="List the changes from OLD to NEW. Exit 0 when equal, 1 when they differ, "
+        "2 on bad input.",
+    )
+    diff.add_argument("old", type=Path, metavar="OLD.yaml")
+    diff.add_argument("new", type=Path, metavar="NEW.yaml")
+    diff.add_argument("--lang", default="fr", choices=model.LANGUAGES)
 
     many = sub.add_parser(
         "batch",
@@ -201,6 +229,11 @@ def _person(pairs: Sequence[str]) -> dict[str, str] | None:
 
 
 def _render(args: argparse.Namespace) -> int:
+    if args.kind == "clause":
+        return _render_clause(args)
+    if args.operation is not None or args.length is not None:
+        raise RenderError("--operation and --length apply to a clause only")
+    args.fmt = args.fmt or "pdf"
     data = _load(args)
     person = _person(args.values)
     content = api.render(
@@ -216,6 +249,37 @@ def _render(args: argparse.Namespace) -> int:
     write_atomic(args.output, content, private=person is not None)
     print(args.output)
     return EXIT_OK
+
+
+def _render_clause(args: argparse.Namespace) -> int:
+    """`render clause`: the information clause of one operation (see `clauses`)."""
+    if args.operation is None:
+        raise RenderError("render clause needs --operation REF (a CNDP reference or an id)")
+    if args.values or args.pdf_variant or args.paper:
+        raise RenderError("--set, --pdf-variant and --paper do not apply to a clause")
+    content = clauses.clause(
+        _load(args), args.operation, args.lang, args.fmt or "txt", length=args.length or "short"
+    )
+    write_atomic(args.output, content)
+    print(args.output)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    write_atomic(args.output, opendata.export_register(_load(args), args.fmt))
+    print(args.output)
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    old, new = model.load(args.old), model.load(args.new)
+    lines, differ = editions.report(old, new, args.lang)
+    for line in lines:
+        print(bidi.for_terminal(line, sys.stdout))
+    if editions.unversioned(old, new):
+        message = catalogs.translations(args.lang).gettext(editions.UNVERSIONED)
+        print(bidi.for_terminal(f"warning: {args.new}: {message}", sys.stderr), file=sys.stderr)
+    return 1 if differ else EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -259,6 +323,9 @@ def _check(args: argparse.Namespace) -> int:
         print(bidi.for_terminal(f"error: {problem}", sys.stderr), file=sys.stderr)
     if problems:
         return EXIT_BAD_INPUT
+    if args.previous is not None and editions.unversioned(model.load(args.previous), data):
+        message = catalogs.translations("fr").gettext(editions.UNVERSIONED)
+        print(f"warning: {data.source}: notice: {message}", file=sys.stderr)
     out = sys.stdout
     print(f"{data.source}: {len(data.operations)} operations, {len(data.contacts)} contacts")
     for lang in model.LANGUAGES:
@@ -310,6 +377,8 @@ _COMMANDS = {
     "preview": _preview,
     "check": _check,
     "batch": _batch,
+    "export": _export,
+    "diff": _diff,
 }
 
 
