@@ -132,7 +132,12 @@ def clause(
         return _pdf(document)
     from .renderers import docx
 
-    # The DOCX writer lays paragraphs out by the page and styles of a kind it knows: the notice's.
+    # The DOCX writer takes a paragraph's language from the paragraph itself (as in a cell of
+    # the bilingual edition), and lays it out by the page and styles of a kind it knows.
+    for sec in document.root.iter("section"):
+        for el in sec:
+            el.set("lang", sec.get("lang", ""))
+            el.set("dir", sec.get("dir", ""))
     return docx.render(dataclasses.replace(document, kind="notice"))
 
 
