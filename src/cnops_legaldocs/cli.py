@@ -318,14 +318,14 @@ def _check(args: argparse.Namespace) -> int:
     data = _load(args)
     for warning in data.warnings:
         print(bidi.for_terminal(f"warning: {warning}", sys.stderr), file=sys.stderr)
+    if args.previous is not None and editions.unversioned(model.load(args.previous), data):
+        message = catalogs.translations("fr").gettext(editions.UNVERSIONED)
+        print(f"warning: {data.source}: notice: {message}", file=sys.stderr)
     problems = catalogs.problems(data)
     for problem in problems:
         print(bidi.for_terminal(f"error: {problem}", sys.stderr), file=sys.stderr)
     if problems:
         return EXIT_BAD_INPUT
-    if args.previous is not None and editions.unversioned(model.load(args.previous), data):
-        message = catalogs.translations("fr").gettext(editions.UNVERSIONED)
-        print(f"warning: {data.source}: notice: {message}", file=sys.stderr)
     out = sys.stdout
     print(f"{data.source}: {len(data.operations)} operations, {len(data.contacts)} contacts")
     for lang in model.LANGUAGES:
