@@ -59,7 +59,9 @@ def expected(op: Operation, lang: str) -> dict[str, list[str]]:
 
 
 def plain(text: str) -> str:
-    return " ".join(bidi.strip_controls(unicodedata.normalize("NFC", text)).split())
+    """Text as read: NFC, no bidi controls or word joiners, single (no-break) spaces."""
+    text = bidi.strip_controls(unicodedata.normalize("NFC", text)).replace("\u2060", "")
+    return " ".join(text.replace("\u00a0", " ").split())
 
 
 def assert_says(text: str, op: Operation, lang: str) -> None:
@@ -106,6 +108,11 @@ def test_html_fragment_says_it_in_sections_with_lang_and_dir(ref, lang):
         ltr = {plain(s.text_content()) for s in section.iter("span") if s.get("dir") == "ltr"}
         for token in expected(operation(ref), "ar")["ltr"]:
             assert token in ltr, token
+
+
+def test_html_keeps_references_and_numbers_on_one_line():
+    html = made("D-W-361/2017", "fr", "html").decode()
+    assert "D-\u2060W-\u2060361/\u20602017" in html and "05\u00a038\u00a000\u00a020\u00a020" in html
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -17,7 +17,9 @@ language, from which every format is derived, so the five formats say exactly th
   around its Markdown, so that it is still parsed as Markdown).
 - ``html``: a fragment (``<section lang dir>`` per language) of ``h2``, ``h3``, ``p``, ``a``,
   ``span`` and ``strong`` only, with no attribute but ``lang``, ``dir`` and the links'
-  ``href`` (``https:`` or ``mailto:``): no script, style or handler, safe to include.
+  ``href`` (``https:`` or ``mailto:``): no script, style or handler, safe to include. A
+  reference or phone number stays on one line without a class: no-break spaces, and a word
+  joiner (U+2060) after each hyphen and slash (as the DOCX does after hyphens).
 - ``pdf``: one A5 page (PDF/A-3u, like the printed documents). ``docx``: styled paragraphs.
 
 Every format is returned as bytes (text formats in UTF-8, without BOM), like `api.render`.
@@ -325,6 +327,14 @@ def to_html(sec: etree._Element) -> str:
     and ``href`` (the data's validated ``https:`` and ``mailto:`` addresses)."""
     copy = _copy(sec)
     for el in copy.iter():
+        if "nobr" in el.get("class", "").split():
+            # Kept on one line without a class the host page would have to know: no-break
+            # spaces, and a word joiner after each hyphen and slash.
+            for node in el.iter():
+                if node.text:
+                    node.text = re.sub(
+                        r"([-/])(?=.)", "\\1\u2060", node.text.replace(" ", "\u00a0")
+                    )
         if el.tag not in _HTML_TAGS:
             raise RenderError(f"the clause holds an unexpected element <{el.tag}>")
         keep = _HTML_KEEP.get(el.tag, ())
