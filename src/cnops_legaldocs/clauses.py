@@ -283,8 +283,10 @@ def text_length(text: str) -> int:
     return len(bidi.strip_controls(text))
 
 
-# CommonMark's ASCII punctuation that may start markup; each is escaped with a backslash.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()<>#+\-.!|~&])")
+# Characters that start CommonMark (or GFM) inline markup anywhere, escaped with a backslash;
+# what starts a block only at the start of a line (``#``, ``-``, ``1.``) is escaped there.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+_MD_LINE_START = re.compile(r"^([#=+-]|[0-9]+(?=[.)]))")
 
 
 def _md_inline(el: etree._Element) -> str:
@@ -297,7 +299,9 @@ def _md_inline(el: etree._Element) -> str:
         else:
             out.append(_md_inline(child))
         out.append(_md_escape(child.tail or ""))
-    return _WS.sub(" ", "".join(out)).strip()
+    text = _WS.sub(" ", "".join(out)).strip()
+    return _MD_LINE_START.sub(lambda m: "\\" + m.group() if m.group()[0] in "#=+-" else
+                              m.group() + "\\", text)  # fmt: skip
 
 
 def _md_escape(text: str) -> str:
