@@ -324,3 +324,18 @@ def test_same_input_same_bytes():
 
 def test_data_fixture_is_the_embedded_notice(data: LegalData):
     assert data == DATA
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["render", "clause", "--lang", "fr"],  # no --operation
+        ["render", "notice", "--lang", "fr", "--format", "txt"],  # a text format: clauses only
+        ["render", "notice", "--lang", "fr", "--operation", "A-GA-104/2016"],
+        ["render", "clause", "--operation", "A-GA-104/2016", "--lang", "fr", "--paper", "A4"],
+    ],
+)
+def test_cli_refuses_options_that_do_not_apply(tmp_path, argv):
+    out = tmp_path / "out.bin"
+    assert main([*argv, "-o", str(out)]) == 2
+    assert not out.exists()
