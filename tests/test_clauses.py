@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 import unicodedata
 from collections.abc import Callable
@@ -339,3 +340,54 @@ def test_cli_refuses_options_that_do_not_apply(tmp_path, argv):
     out = tmp_path / "out.bin"
     assert main([*argv, "-o", str(out)]) == 2
     assert not out.exists()
+
+
+def test_libreoffice_prints_the_docx_with_its_embedded_fonts(tmp_path):
+    """Pasted into a Word form or opened in LibreOffice, the clause reads the same: printed by
+    LibreOffice (the fonts are not installed on this machine: they come from the DOCX)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: run scripts/setup-system")
+    source = tmp_path / "clause.docx"
+    source.write_bytes(made("D-VS-157/2016", "fr+ar", "docx", "full"))
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pdf = (tmp_path / "clause.pdf").read_bytes()
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
+    names = {line.split()[0].split("+")[-1] for line in fonts.stdout.decode().splitlines()[2:]}
+    assert {n.split("-")[0] for n in names} == {"Amiri", "NotoSerif"}, names
+    rows = glyph_rows(pdf)
+    for token in ("D-VS-157/2016", "05 38 00 20 20", "https://www.cndp.ma"):
+        # in the French and in the Arabic clause, in the order of the source
+        assert rows.count(token.replace(" ", "")) >= 2, token
+    assert fr_key("Traitement déclaré à la CNDP") in fr_key(logical_words(pdf))
+
+
+def glyph_rows(pdf: bytes) -> str:
+    """The glyphs of each printed line left to right, without spaces (pdfminer's own grouping
+    of lines splits LibreOffice's Arabic lines around their Latin runs)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    def chars(container):  # type: ignore[no-untyped-def]
+        for item in container:
+            if isinstance(item, LTChar):
+                yield item
+            elif hasattr(item, "__iter__"):
+                yield from chars(item)
+
+    rows: list[str] = []
+    for page in extract_pages(io.BytesIO(pdf)):
+        glyphs = sorted(chars(page), key=lambda c: -c.matrix[5])  # baselines
+        row: list = []
+        for c in glyphs:
+            if row and abs(row[-1].matrix[5] - c.matrix[5]) > 2:
+                rows.append("".join(g.get_text() for g in sorted(row, key=lambda g: g.x0)))
+                row = []
+            row.append(c)
+        if row:
+            rows.append("".join(g.get_text() for g in sorted(row, key=lambda g: g.x0)))
+    return "\n".join(re.sub(r"[^\S\n]", "", r) for r in rows)
