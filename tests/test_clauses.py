@@ -21,6 +21,7 @@ import cnops_legaldocs
 import docxread
 from cnops_legaldocs import bidi, catalogs, clauses, documents
 from cnops_legaldocs.cli import main
+from cnops_legaldocs.errors import RenderError
 from cnops_legaldocs.model import LegalData, Operation, Regime
 from pdfread import lines, logical_words
 
@@ -176,6 +177,15 @@ def test_short_clause_sits_under_a_form(lang):
         assert "\n" not in text.strip()  # one paragraph
         full = made(ref, lang, "txt", "full").decode()
         assert clauses.text_length(full) > clauses.SHORT_LIMIT
+
+
+def test_a_short_clause_longer_than_the_limit_is_refused():
+    op = DATA.operations[0]
+    ops = (type(op)("Gestion " * 30, op.reference, op.contact),)
+    data = type(DATA)(**{**DATA.__dict__, "operations": ops})
+    with pytest.raises(RenderError, match="more than 700"):
+        cnops_legaldocs.clause(data, REFS[0], "fr")
+    assert cnops_legaldocs.clause(data, REFS[0], "fr", length="full")
 
 
 def test_arabic_text_isolates_latin_and_numeric_tokens():

@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -111,7 +111,8 @@ def clause(
     an id such as ``a-ga-104-2016``), in `lang` (``fr``, ``ar`` or ``fr+ar``: French then
     Arabic) and `fmt` (one of `FORMATS`), `length` ``short`` or ``full``; the file's bytes.
 
-    Raises `UnknownOperation` (a `RenderError`) for a reference the register lacks.
+    Raises `UnknownOperation` (a `RenderError`) for a reference the register lacks, and
+    `RenderError` for a short clause longer than `SHORT_LIMIT` (data with long titles).
     """
     if fmt not in FORMATS:
         raise RenderError(f"unknown clause format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -123,6 +124,15 @@ def clause(
         )
     op = find_operation(data, operation)
     sections = [section(data, op, side, length) for side in _sides(lang)]
+    if length == "short":
+        for s in sections:
+            size = text_length(to_text(s))
+            if size > SHORT_LIMIT:
+                raise RenderError(
+                    f"the short clause of {op.reference} ({s.get('lang')}) has {size} "
+                    f"characters, more than {SHORT_LIMIT}: shorten the operation's title or "
+                    "its contact, or use the full clause"
+                )
     if fmt == "txt":
         return ("\n\n".join(to_text(s) for s in sections) + "\n").encode()
     if fmt == "md":
@@ -187,8 +197,8 @@ def page(data: LegalData, sections: list[etree._Element], lang: str) -> Document
     """The sections as one page (A5) for the PDF and DOCX renderers."""
     first = _sides(lang)[0]
     gettext = catalogs.translations(first).gettext
-    title = bilingual_join(data, lang, lambda side: catalogs.translations(side).gettext(_TITLE))
-    author = bilingual_join(data, lang, lambda side: bidi.clean_value(data.body.name[side]))
+    title = _joined(lang, lambda side: catalogs.translations(side).gettext(_TITLE))
+    author = _joined(lang, lambda side: bidi.clean_value(data.body.name[side]))
     subject = str(sections[0].findtext(".//h2") or gettext(_TITLE))
     root = etree.Element("html", lang=first, dir=DIRECTIONS[first])
     root.set("class", "clause paper-a5")
@@ -216,7 +226,8 @@ def page(data: LegalData, sections: list[etree._Element], lang: str) -> Document
     )
 
 
-def bilingual_join(data: LegalData, lang: str, of: Any) -> str:
+def _joined(lang: str, of: Callable[[str], str]) -> str:
+    """A metadata value in each language of the edition, French first."""
     return " / ".join(of(side) for side in _sides(lang))
 
 

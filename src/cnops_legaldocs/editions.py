@@ -155,9 +155,9 @@ def _contact(contact: object) -> str:
 def _sections(old: LegalData, new: LegalData) -> Iterator[Change]:
     before = {s.id: s for s in old.sections}
     after = {s.id: s for s in new.sections}
-    for sid in before.keys() - after.keys():
+    for sid in (sid for sid in before if sid not in after):
         yield Change(Kind.REMOVED, sid, section=True)
-    for sid in sorted(after.keys() - before.keys(), key=list(after).index):
+    for sid in (sid for sid in after if sid not in before):
         yield Change(Kind.ADDED, sid, section=True)
     for sid, s in after.items():
         if sid in before and before[sid] != s:
