@@ -31,6 +31,7 @@ def test_wheel_ships_the_assets(wheel):
         "cnops_legaldocs/data/cnops.yaml",
         "cnops_legaldocs/translations/ar/LC_MESSAGES/messages.po",
         "cnops_legaldocs/translations/fr/LC_MESSAGES/messages.po",
+        "cnops_legaldocs/schemas/register-1.schema.json",
     ):
         assert required in names, required
     for template in (ROOT / "templates").rglob("*"):

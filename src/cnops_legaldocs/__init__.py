@@ -8,6 +8,8 @@ Arabic PDF and DOCX documents from one structured source.
 >>> poster = cnops_legaldocs.render(data, "poster", "fr", paper="A4")
 >>> pngs = cnops_legaldocs.preview(data, "poster", "ar", dpi=100)
 >>> both = cnops_legaldocs.render(data, "notice", "fr+ar")   # French left, Arabic right
+>>> text = cnops_legaldocs.clause(data, "A-GA-104/2016", "ar", "html")   # 09-08 clause
+>>> csv = cnops_legaldocs.export_register(data, "csv")   # the register as open data
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from .api import (
 )
 from .batch import Job, RowFailure, Summary, branch_jobs, check_person, person_jobs, render_many
 from .branches import Branch, load_branches, loads_branches
+from .clauses import UnknownOperation, clause
 from .errors import ArgumentError, DataError, LegalDocsError, RenderError, TranslationError
 from .fontcache import set_directory as set_font_cache
 from .model import Contact, LegalData, Operation, Reference, Regime, load, loads
+from .opendata import export_register
 from .person import FIELDS as PERSON_FIELDS
 
 try:
@@ -71,9 +75,12 @@ __all__ = [
     "RowFailure",
     "Summary",
     "TranslationError",
+    "UnknownOperation",
     "__version__",
     "branch_jobs",
     "check_person",
+    "clause",
+    "export_register",
     "formats_of",
     "load",
     "load_branches",

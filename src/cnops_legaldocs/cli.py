@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import api, batch, bidi, catalogs, model, tempdirs
+from . import api, batch, bidi, catalogs, clauses, editions, model, opendata, tempdirs
 from .bilingual import file_tag
 from .branches import load_branches
 from .errors import DataError, LegalDocsError, RenderError, printable
@@ -54,9 +54,17 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--paper", type=str.upper, choices=papers, help=help)
 
     render = sub.add_parser("render", help="render one document")
-    render.add_argument("kind", choices=api.KINDS)
+    render.add_argument("kind", choices=(*api.KINDS, "clause"))
     render.add_argument("--lang", required=True, choices=api.EDITIONS)
-    render.add_argument("--format", dest="fmt", default="pdf", choices=api.FORMATS)
+    render.add_argument(
+        "--format", dest="fmt", default=None,
+        choices=tuple(dict.fromkeys((*api.FORMATS, *clauses.FORMATS))),
+        help="pdf or docx (default pdf); a clause also txt, html or md (default txt)",
+    )  # fmt: skip
+    render.add_argument(
+        "--operation", metavar="REF", help="the clause's operation: CNDP reference or id"
+    )
+    render.add_argument("--length", choices=clauses.LENGTHS, help="the clause's: default short")
     render.add_argument(
         "-o", "--output", required=True, type=Path, metavar="PATH",
         help="the file to write, or - for standard output (not a terminal)",
@@ -104,6 +112,26 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate the data and the catalogs")
     data_option(check)
+    check.add_argument(
+        "--previous", type=Path, metavar="FILE",
+        help="the previous edition: warn if the data changed but not its version and date",
+    )  # fmt: skip
+
+    export = sub.add_parser("export", help="the register as open data (JSON or CSV)")
+    export.add_argument("what", choices=("register",))
+    export.add_argument("--format", dest="fmt", required=True, choices=opendata.FORMATS)
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    data_option(export)
+
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two editions of the data",
+        description="List the changes from OLD to NEW. Exit 0 when equal, 1 when they differ, "
+        "2 on bad input.",
+    )
+    diff.add_argument("old", type=Path, metavar="OLD.yaml")
+    diff.add_argument("new", type=Path, metavar="NEW.yaml")
+    diff.add_argument("--lang", default="fr", choices=model.LANGUAGES)
 
     many = sub.add_parser(
         "batch",
@@ -238,6 +266,11 @@ def _person(pairs: Sequence[str]) -> dict[str, str] | None:
 
 
 def _render(args: argparse.Namespace) -> int:
+    if args.kind == "clause":
+        return _render_clause(args)
+    if args.operation is not None or args.length is not None:
+        raise RenderError("--operation and --length apply to a clause only")
+    args.fmt = args.fmt or "pdf"
     data = _load(args)
     person = _person(args.values)
     content = api.render(
@@ -249,17 +282,49 @@ def _render(args: argparse.Namespace) -> int:
         person=person,
         paper=args.paper,
     )
-    if str(args.output) == "-":
+    # A pre-filled form holds personal data: readable by its owner only.
+    return _emit(args.output, content, private=person is not None)
+
+
+def _emit(output: Path, content: bytes, *, private: bool = False) -> int:
+    """Write a rendered file to `output`, or to standard output for ``-`` (not a terminal)."""
+    if str(output) == "-":
         if sys.stdout.isatty():
             raise RenderError("-o -: standard output is a terminal; redirect it to a file")
         sys.stdout.flush()
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
         return EXIT_OK
-    # A pre-filled form holds personal data: readable by its owner only.
-    write_atomic(args.output, content, private=person is not None)
-    print(args.output)
+    write_atomic(output, content, private=private)
+    print(output)
     return EXIT_OK
+
+
+def _render_clause(args: argparse.Namespace) -> int:
+    """`render clause`: the information clause of one operation (see `clauses`)."""
+    if args.operation is None:
+        raise RenderError("render clause needs --operation REF (a CNDP reference or an id)")
+    if args.values or args.pdf_variant or args.paper:
+        raise RenderError("--set, --pdf-variant and --paper do not apply to a clause")
+    content = clauses.clause(
+        _load(args), args.operation, args.lang, args.fmt or "txt", length=args.length or "short"
+    )
+    return _emit(args.output, content)
+
+
+def _export(args: argparse.Namespace) -> int:
+    return _emit(args.output, opendata.export_register(_load(args), args.fmt))
+
+
+def _diff(args: argparse.Namespace) -> int:
+    old, new = model.load(args.old), model.load(args.new)
+    lines, differ = editions.report(old, new, args.lang)
+    for line in lines:
+        print(bidi.for_terminal(line, sys.stdout))
+    if editions.unversioned(old, new):
+        message = catalogs.translations(args.lang).gettext(editions.UNVERSIONED)
+        print(bidi.for_terminal(f"warning: {args.new}: {message}", sys.stderr), file=sys.stderr)
+    return 1 if differ else EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -304,6 +369,9 @@ def _check(args: argparse.Namespace) -> int:
     data = _load(args)
     for warning in data.warnings:
         print(bidi.for_terminal(f"warning: {warning}", sys.stderr), file=sys.stderr)
+    if args.previous is not None and editions.unversioned(model.load(args.previous), data):
+        message = catalogs.translations("fr").gettext(editions.UNVERSIONED)
+        print(f"warning: {data.source}: notice: {message}", file=sys.stderr)
     problems = catalogs.problems(data)
     for problem in problems:
         print(bidi.for_terminal(f"error: {problem}", sys.stderr), file=sys.stderr)
@@ -360,6 +428,8 @@ _COMMANDS = {
     "preview": _preview,
     "check": _check,
     "batch": _batch,
+    "export": _export,
+    "diff": _diff,
 }
 
 
