@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import api, batch, bidi, catalogs, model
+from . import api, batch, bidi, catalogs, glossary, model
 from .bilingual import file_tag
 from .branches import load_branches
 from .errors import DataError, LegalDocsError, RenderError, printable
@@ -254,7 +254,8 @@ def _check(args: argparse.Namespace) -> int:
     data = _load(args)
     for warning in data.warnings:
         print(bidi.for_terminal(f"warning: {warning}", sys.stderr), file=sys.stderr)
-    problems = catalogs.problems(data)
+    # the glossary's terms and the polite-plural register (glossary.py), after completeness
+    problems = [*catalogs.problems(data), *glossary.problems(data)]
     for problem in problems:
         print(bidi.for_terminal(f"error: {problem}", sys.stderr), file=sys.stderr)
     if problems:
