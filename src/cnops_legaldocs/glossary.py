@@ -177,10 +177,10 @@ def check_translation(
         for variant in hits:
             if any(variant != v and normalize_arabic(variant) in normalize_arabic(v) for v in hits):
                 continue  # "المناول" within "المناولين": name the longer variant only
-                yield (
-                    f"«{variant}» is a forbidden variant of the glossary term «{term.name}» "
-                    f"(write {' or '.join(f'«{a}»' for a in term.arabic)}; {term.source})"
-                )
+            yield (
+                f"«{variant}» is a forbidden variant of the glossary term «{term.name}» "
+                f"(write {' or '.join(f'«{a}»' for a in term.arabic)}; {term.source})"
+            )
     key = normalize_french(french)
     for term in terms_in(french, terms):
         if any(key.startswith(normalize_french(e)) for e in term.exempt):
