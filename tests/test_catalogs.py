@@ -33,7 +33,7 @@ def test_every_data_string_is_translated_into_arabic(data):
             "Conformément à la loi n° 09-08",
             "رقم 09.08 المتعلق بحماية الأشخاص الذاتيين تجاه معالجة المعطيات ذات الطابع الشخصي",
         ),
-        ("Droits d’accès, de rectification et d’opposition", "حق الولوج وحق التصحيح وحق التعرض"),
+        ("Droits d’accès, de rectification et d’opposition", "حقوق الأشخاص المعنيين في الولوج"),
         ("Identité du responsable du traitement", "المسؤول عن المعالجة"),
         ("Propriété intellectuelle", "الملكية الفكرية"),
     ],

@@ -107,7 +107,7 @@ def test_french_poster_has_the_essentials(rendered, data):
         "Droit d’accès",
         "Droit de rectification",
         "Droit d’opposition",
-        "gratuitement, sur justification de votre identité",
+        "gratuitement, sur justification de l’identité",
         f"Centre d’appel {data.channels.call_centre}",
         "Portail des services en ligne",
         "www.cnops.org.ma/mentions-legales",

@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import api, batch, bidi, catalogs, clauses, editions, model, opendata, tempdirs
+from . import api, batch, bidi, catalogs, clauses, editions, glossary, model, opendata, tempdirs
 from .bilingual import file_tag
 from .branches import load_branches
 from .errors import DataError, LegalDocsError, RenderError, printable
@@ -372,7 +372,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.previous is not None and editions.unversioned(model.load(args.previous), data):
         message = catalogs.translations("fr").gettext(editions.UNVERSIONED)
         print(f"warning: {data.source}: notice: {message}", file=sys.stderr)
-    problems = catalogs.problems(data)
+    # the glossary's terms and the polite-plural register (glossary.py), after completeness
+    problems = [*catalogs.problems(data), *glossary.problems(data)]
     for problem in problems:
         print(bidi.for_terminal(f"error: {problem}", sys.stderr), file=sys.stderr)
     if problems:

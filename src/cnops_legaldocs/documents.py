@@ -342,10 +342,13 @@ def _(message: str) -> str:
 
 
 _TITLES = {
+    # Translators: the title of the legal notice; Moroccan administrations write الإشعار القانوني.
     "notice": _("Mentions légales"),
     "register": _("Registre des traitements de données à caractère personnel"),
     "rights-request": _("Demande d’exercice des droits d’accès, de rectification et d’opposition"),
+    # Translators: the title may keep الموافقة; in the text, consentement is الرضى (art. 1).
     "marketing-consent": _("Consentement ou opposition à la prospection directe"),
+    # Translators: the poster's title, addressed to every data subject (polite plural).
     "poster": _("Vos données personnelles"),
 }
 
