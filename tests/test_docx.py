@@ -26,7 +26,7 @@ from lxml import etree
 
 import cnops_legaldocs as cl
 from cnops_legaldocs import documents
-from cnops_legaldocs.renderers import ooxml
+from cnops_legaldocs.renderers.docx import ooxml
 from docxread import (
     ARABIC,
     BRANCHED,

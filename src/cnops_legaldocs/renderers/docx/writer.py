@@ -1,14 +1,15 @@
 """DOCX through python-docx: the document's semantic tree, walked into Word paragraphs, runs
 and tables that a clerk can edit and restyle.
 
-Every paragraph takes a named style (see `docx_styles`: a French one and an "… Arabic"
+Every paragraph takes a named style (see `styles`: a French one and an "… Arabic"
 variant based on it), so the whole document is restyled from Word's style pane; the few
 direct properties are structural (direction, table geometry, list spacing, a centred number
 column). Arabic paragraphs are ``bidi`` and their Arabic runs ``rtl``; the LTR tokens the
 document isolated (``span.ltr``) stay runs without ``rtl``, isolate characters included, so
 that they read left to right in Word and LibreOffice alike. The fonts travel inside the file
-(see `docx_fonts`). The XML details live in `ooxml`; what only forms have (fields as content
-controls) in `docx_forms`, what only the poster has in `docx_poster`.
+(see `fonts`). The XML details live in `ooxml`; what only forms have (fields as content
+controls) in `forms`, what only the poster has in `poster`: the package
+hands them to the writer, which imports neither.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ import copy
 import io
 import itertools
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import groupby
-from typing import Any
+from typing import Any, Protocol
 
 import docx
 import docx.document
@@ -33,12 +34,14 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from .. import bidi
-from ..bilingual import SIDES
-from ..documents import FORM_KINDS, Document
-from ..errors import RenderError
-from . import docx_fonts, docx_styles, ooxml
-from .docx_styles import FAMILY, LANGS, MM, Role, style_id
+from ... import bidi
+from ...bilingual import SIDES
+from ...documents import FORM_KINDS, Document
+from ...errors import RenderError
+from . import fonts as docx_fonts
+from . import ooxml
+from . import styles as docx_styles
+from .styles import FAMILY, LANGS, MM, Role, style_id
 
 # --------------------------------------------------------------------------------------------
 # Page geometry
@@ -123,9 +126,12 @@ _PAIRS_GUTTER = 4.0  # mm between the French and the Arabic column, as in the PD
 _MIDDLE = {"choices": 9.0}  # mm: the middle column of a row group (a tick box)
 
 
-def render(document: Document) -> bytes:
-    """Lay a document out as a DOCX file and return its bytes (the same for the same input)."""
-    return Writer(document).write()
+class Extension(Protocol):
+    """The blocks only some kinds have, written through the shared writer."""
+
+    def block(self, el: etree._Element, container: object) -> bool:
+        """Write `el` if it is one of the kind's own blocks; False leaves it to the writer."""
+        ...
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,7 +350,9 @@ class Writer:
     """Writes one document: the parts every kind shares, and the hooks (`extension`) where a
     form or the poster lays out what only it has."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(
+        self, document: Document, extension: Callable[[Writer], Extension] | None = None
+    ) -> None:
         self.source = document
         self.languages = document.languages
         self.bilingual = len(self.languages) > 1
@@ -359,15 +367,9 @@ class Writer:
         self.doc = docx.Document()
         self.links: dict[str, str] = {}
         self.controls = 0
-        self.extension: Any = None
-        if document.kind in FORM_KINDS:
-            from .docx_forms import FormLayout
-
-            self.extension = FormLayout(self)
-        elif document.kind == "poster":
-            from .docx_poster import PosterLayout
-
-            self.extension = PosterLayout(self)
+        # What only some kinds have (a form's fields, the poster's band), given by the
+        # package: the writer itself knows nothing of forms and posters.
+        self.extension: Extension | None = extension(self) if extension else None
 
     # -- entry -----------------------------------------------------------------------------
 

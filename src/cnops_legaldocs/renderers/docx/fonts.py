@@ -19,8 +19,8 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 
-from .. import assets, bidi
-from ..errors import RenderError
+from ... import assets, bidi
+from ...errors import RenderError
 from .ooxml import FontFamily
 
 FACES: dict[str, tuple[int, str]] = {

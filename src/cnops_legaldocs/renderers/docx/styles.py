@@ -17,8 +17,9 @@ from typing import Any
 import docx.document
 from docx.enum.style import WD_STYLE_TYPE
 
-from .. import assets
-from . import docx_fonts, ooxml
+from ... import assets
+from . import fonts as docx_fonts
+from . import ooxml
 
 MM = 72 / 25.4  # points per millimetre
 ARABIC_SUFFIX = " Arabic"
