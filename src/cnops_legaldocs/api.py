@@ -49,6 +49,7 @@ def render(
     pdf_variant: str | None = None,
     person: Mapping[str, str] | None = None,
     paper: str | None = None,
+    docx_fonts: str | None = None,
 ) -> bytes:
     """Render one document and return the file's bytes.
 
@@ -59,6 +60,8 @@ def render(
     ``"none"``; by default printed documents are `ARCHIVAL_VARIANT`, fillable forms plain.
     `paper` is one of the kind's `PAPERS` (``A3`` or ``A4`` for the poster), None for the
     kind's own (A3 for the poster, A4 for the others).
+    `docx_fonts` is how a DOCX carries its fonts: ``subset`` (default: the faces used, cut
+    down to the characters used), ``full`` (whole faces, to edit) or ``none`` (named only).
     `person` pre-fills a form's identity fields (keys ``nom``, ``prenom``, ``cin``,
     ``immatriculation``, ``adresse``, ``telephone``, ``email``); a bad value raises
     `DataError` naming the field.
@@ -69,13 +72,15 @@ def render(
         raise RenderError(f"the {kind} ({lang}) is not available as {fmt.upper()}")
     if pdf_variant is not None and fmt != "pdf":
         raise RenderError(f"a PDF variant does not apply to the {fmt} format")
+    if docx_fonts is not None and fmt != "docx":
+        raise RenderError(f"the DOCX fonts option does not apply to the {fmt} format")
     variant = pdf_variant_for(kind, pdf_variant) if fmt == "pdf" else None
     filled = Person.from_mapping(person) if person is not None else None
     document = documents.build(data, kind, lang, branch=branch, person=filled, paper=paper)
     if fmt == "docx":
         from .renderers import docx
 
-        return docx.render(document)
+        return docx.render(document, fonts=docx_fonts or "subset")
     from .renderers import pdf
 
     return pdf.render(document, variant=variant, forms=kind in documents.FILLABLE_KINDS)

@@ -51,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
         papers = sorted({paper for offered in api.PAPERS.values() for paper in offered})
         p.add_argument("--paper", type=str.upper, choices=papers, help=help)
 
+    def docx_fonts_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--docx-fonts",
+            choices=("subset", "full", "none"),
+            help="fonts in a DOCX: subset (default: the characters used), full (to edit the "
+            "text), none (named only, for systems that have them)",
+        )
+
     render = sub.add_parser("render", help="render one document")
     render.add_argument("kind", choices=api.KINDS)
     render.add_argument("--lang", required=True, choices=api.EDITIONS)
@@ -72,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"pre-fill a form's identity field (repeatable); keys: {', '.join(FIELDS)}",
     )
     paper_option(render, "paper size of the poster (default A3); other kinds are A4")
+    docx_fonts_option(render)
     data_option(render)
 
     build = sub.add_parser(
@@ -80,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
     paper_option(build, "paper size of the poster (default A3)")
+    docx_fonts_option(build)
     data_option(build)
 
     preview = sub.add_parser("preview", help="draw a document's pages as PNG images")
@@ -211,6 +221,7 @@ def _render(args: argparse.Namespace) -> int:
         pdf_variant=args.pdf_variant,
         person=person,
         paper=args.paper,
+        docx_fonts=args.docx_fonts,
     )
     # A pre-filled form holds personal data: readable by its owner only.
     write_atomic(args.output, content, private=person is not None)
@@ -225,7 +236,12 @@ def _build(args: argparse.Namespace) -> int:
     # Each language, then the bilingual edition (KIND-bilingual.FORMAT).
     outputs = {
         args.output / f"{kind}-{file_tag(lang)}.{fmt}": api.render(
-            data, kind, lang, fmt, paper=args.paper if len(api.PAPERS[kind]) > 1 else None
+            data,
+            kind,
+            lang,
+            fmt,
+            paper=args.paper if len(api.PAPERS[kind]) > 1 else None,
+            docx_fonts=args.docx_fonts if fmt == "docx" else None,
         )
         for kind in api.KINDS
         for lang in api.EDITIONS

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ...documents import FORM_KINDS, Document
 from .forms import FormLayout
 from .poster import PosterLayout
+from .subset import FONT_MODES
 from .writer import Extension, Writer
 
 
@@ -22,9 +23,10 @@ def _extension(document: Document) -> type[Extension] | None:
     return None
 
 
-def render(document: Document) -> bytes:
-    """Lay a document out as a DOCX file and return its bytes (the same for the same input)."""
-    return Writer(document, _extension(document)).write()
+def render(document: Document, *, fonts: str = "subset") -> bytes:
+    """Lay a document out as a DOCX file and return its bytes (the same for the same input);
+    `fonts` is one of `FONT_MODES`: how the file carries its fonts."""
+    return Writer(document, _extension(document), fonts=fonts).write()
 
 
-__all__ = ["render"]
+__all__ = ["FONT_MODES", "render"]

@@ -617,13 +617,22 @@ def set_section_rtl(sect_pr: etree._Element) -> None:
 
 
 def set_settings(
-    settings: etree._Element, *, latin_lang: str, bidi_lang: str, hyphenate: bool
+    settings: etree._Element,
+    *,
+    latin_lang: str,
+    bidi_lang: str,
+    hyphenate: bool,
+    fonts: str = "full",
 ) -> None:
-    """Document settings: keep embedded fonts on save, languages, hyphenation; drop the
-    template's revision ids and its claim that spelling was checked."""
+    """Document settings: keep embedded fonts on save (`fonts` "full"; "subset": only the
+    characters used, as Word's option of that name; "none": fonts not embedded), languages,
+    hyphenation; drop the template's revision ids and its claim that spelling was checked."""
     for name in ("rsids", "proofState", "attachedTemplate"):
         remove(settings, name)
-    prop(settings, "embedTrueTypeFonts")
+    if fonts != "none":
+        prop(settings, "embedTrueTypeFonts")
+    if fonts == "subset":
+        prop(settings, "saveSubsetFonts")
     if hyphenate:
         prop(settings, "autoHyphenation")
         prop(settings, "doNotHyphenateCaps")
@@ -726,9 +735,12 @@ def replace_part(source: Part | OpcPackage, reltype: str, content_type: str, xml
     return new
 
 
-def font_table(document_part: Part, families: Iterable[FontFamily]) -> None:
+def font_table(
+    document_part: Part, families: Iterable[FontFamily], *, subsetted: bool = False
+) -> None:
     """Write the font table, embedding each family's faces as Word does: the TrueType file
-    with its first 32 bytes XORed with a key (the ``fontKey`` GUID), in ``word/fonts/``."""
+    with its first 32 bytes XORed with a key (the ``fontKey`` GUID), in ``word/fonts/``;
+    `subsetted`: the faces hold only the glyphs the document uses (``w:subsetted``)."""
     families = list(families)
     table = replace_part(
         document_part,
@@ -766,6 +778,8 @@ def font_table(document_part: Part, families: Iterable[FontFamily]) -> None:
             embed = OxmlElement(f"w:{kind}")
             embed.set(qn("r:id"), table.relate_to(part, RT.FONT))
             embed.set(w("fontKey"), key)
+            if subsetted:
+                embed.set(w("subsetted"), "1")
             entry.append(embed)
         table.element.append(entry)
 

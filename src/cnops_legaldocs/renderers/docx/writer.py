@@ -41,6 +41,7 @@ from ...errors import RenderError
 from . import fonts as docx_fonts
 from . import ooxml
 from . import styles as docx_styles
+from . import subset as docx_subset
 from .styles import FAMILY, LANGS, MM, Role, style_id
 
 # --------------------------------------------------------------------------------------------
@@ -351,8 +352,16 @@ class Writer:
     form or the poster lays out what only it has."""
 
     def __init__(
-        self, document: Document, extension: Callable[[Writer], Extension] | None = None
+        self,
+        document: Document,
+        extension: Callable[[Writer], Extension] | None = None,
+        *,
+        fonts: str = "subset",
     ) -> None:
+        if fonts not in docx_subset.FONT_MODES:
+            modes = ", ".join(docx_subset.FONT_MODES)
+            raise RenderError(f"unknown DOCX fonts mode {fonts!r} (choose from {modes})")
+        self.fonts = fonts
         self.source = document
         self.languages = document.languages
         self.bilingual = len(self.languages) > 1
@@ -365,7 +374,7 @@ class Writer:
         padding = _BILINGUAL_PADDING.get(document.kind) if self.bilingual else None
         self.padding = padding or docx_styles.CELL_PADDING
         self.doc = docx.Document()
-        self.links: dict[str, str] = {}
+        self.links: dict[tuple[str, str], str] = {}
         self.controls = 0
         # What only some kinds have (a form's fields, the poster's band), given by the
         # package: the writer itself knows nothing of forms and posters.
@@ -389,6 +398,7 @@ class Writer:
         for el in body:
             if el.tag not in ("header", "footer"):
                 self.block(el, self.doc)
+        self._font_table()
         out = io.BytesIO()
         self.doc.save(out)
         return ooxml.reproducible_zip(out.getvalue())
@@ -435,12 +445,12 @@ class Writer:
             CT.OFC_EXTENDED_PROPERTIES,
             ooxml.app_properties("cnops-legaldocs"),
         )
-        ooxml.font_table(part, self._families())
         ooxml.set_settings(
             self.doc.settings.element,
             latin_lang=LANGS["fr"],
             bidi_lang=LANGS["ar"],
             hyphenate=not self.rtl,
+            fonts=self.fonts,
         )
         props = self.doc.core_properties
         created = ooxml.midnight_utc(self.source.created)
@@ -453,6 +463,42 @@ class Writer:
         props.category = ""
         props.revision = 1
         props.created = props.modified = created
+
+    def _font_table(self) -> None:
+        """The font table, written last: with `fonts` "subset", each face the document
+        sets text in, cut down to the characters it sets (see `subset`)."""
+        families = self._families()
+        if self.fonts == "none":
+            families = [replace(family, faces={}) for family in families]
+        elif self.fonts == "subset":
+            families = self._subset(families)
+        ooxml.font_table(self.doc.part, families, subsetted=self.fonts == "subset")
+
+    def _subset(self, families: list[ooxml.FontFamily]) -> list[ooxml.FontFamily]:
+        part = self.doc.part
+        stories = [part.element]
+        for rel in part.rels.values():
+            if rel.reltype in (RT.HEADER, RT.FOOTER):
+                stories.append(rel.target_part.element)
+        numbering = part.numbering_part.element
+        used = docx_subset.usage(self.doc.styles.element, stories, numbering)
+        tick_box = docx_fonts.TICK_BOX_FAMILY
+        faces = docx_subset.faces_to_embed(
+            used,
+            {f.name: f.faces for f in families if f.name != tick_box},
+            typing=self.source.is_form,
+        )
+        out = []
+        for family in families:
+            if family.name == tick_box:  # two glyphs: nothing to cut
+                out.append(family)
+                continue
+            kept = faces.get(family.name, {})
+            out.append(replace(family, faces={
+                face: docx_subset.subset_face(family.faces[face], chars)
+                for face, chars in kept.items()
+            }))  # fmt: skip
+        return out
 
     def _families(self) -> list[ooxml.FontFamily]:
         """The font table: the language's family (both, in the bilingual edition) with its
@@ -659,7 +705,7 @@ class Writer:
         for href, group in groupby(pieces, key=lambda piece: piece[1].href):
             target = p
             if href:
-                target = ooxml.add_hyperlink(p, self._link(href))
+                target = ooxml.add_hyperlink(p, self._link(href, p))
             for text, state in group:
                 style = strong if state.bold else style_id(docx_styles.HYPERLINK) if href else None
                 if state.control:
@@ -702,10 +748,23 @@ class Writer:
                                placeholder=" " * max(4, int(room / space)),
                                rtl=self.rtl)  # fmt: skip
 
-    def _link(self, href: str) -> str:
-        if href not in self.links:
-            self.links[href] = self.doc.part.relate_to(href, RT.HYPERLINK, is_external=True)
-        return self.links[href]
+    def _link(self, href: str, p: etree._Element) -> str:
+        """The relationship id of `href` in the part that holds `p` (the body, or a header or
+        footer: each part has its own relationships)."""
+        part = self._part_of(p)
+        key = (str(part.partname), href)
+        if key not in self.links:
+            self.links[key] = part.relate_to(href, RT.HYPERLINK, is_external=True)
+        return self.links[key]
+
+    def _part_of(self, p: etree._Element) -> Any:
+        root = p.getroottree().getroot()
+        if root is self.doc.element:
+            return self.doc.part
+        for part in self.doc.part.package.iter_parts():
+            if getattr(part, "_element", None) is root:
+                return part
+        raise RenderError("a paragraph outside the document's parts")
 
     # -- tables ----------------------------------------------------------------------------
 
