@@ -281,9 +281,13 @@ def _values_html(root: etree._Element, names: set[str]) -> str:
 
 def prepare(data: LegalData, kind: str, lang: str, fmt: str) -> Callable[[Job], bytes]:
     """The forms' row renderer for `batch.render_many` (see `batch.Preparer`): a `FormPrinter`
-    per worker for PDF; other formats render each row whole."""
+    per worker for PDF, a `renderers.docx.fill.FormFiller` for DOCX."""
     from .batch import prepare_documents
 
+    if fmt == "docx":  # the form's package built once, each row's values filled in
+        from .renderers.docx import fill
+
+        return fill.prepare(data, kind, lang)
     if fmt != "pdf":
         return prepare_documents(data, kind, lang, fmt)
     printer = FormPrinter(data, kind, lang)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import struct
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -817,14 +819,48 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 def reproducible_zip(data: bytes) -> bytes:
     """The same package with fixed entry dates and attributes (python-docx stamps the
     clock): the same document always gives the same bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0
-            entry.external_attr = 0
-            dst.writestr(entry, src.read(info.filename), compresslevel=9)
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return write_zip([deflate(name, src.read(name)) for name in src.namelist()])
+
+
+@dataclass(frozen=True)
+class ZipEntry:
+    """A package entry, deflated once: the batch fast path (`fill`) reuses those of the
+    parts a row does not change."""
+
+    name: bytes
+    crc: int
+    size: int
+    data: bytes  # raw deflate stream
+
+
+def deflate(name: str, content: bytes) -> ZipEntry:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = compressor.compress(content) + compressor.flush()
+    return ZipEntry(name.encode("ascii"), zlib.crc32(content), len(content), data)
+
+
+_DOS_TIME, _DOS_DATE = 0, (ZIP_EPOCH[0] - 1980) << 9 | ZIP_EPOCH[1] << 5 | ZIP_EPOCH[2]
+
+
+def write_zip(entries: Iterable[ZipEntry]) -> bytes:
+    """A zip of deflated entries dated `ZIP_EPOCH`, no extra fields or attributes (what
+    zipfile writes for such entries, without compressing again what is already)."""
+    out, central = io.BytesIO(), io.BytesIO()
+    count = 0
+    for entry in entries:
+        common = struct.pack("<HHHHHIIIH", 20, 0, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+                             entry.crc, len(entry.data), entry.size, len(entry.name))  # fmt: skip
+        offset = out.tell()
+        out.write(b"PK\x03\x04" + common + b"\x00\x00" + entry.name + entry.data)
+        central.write(b"PK\x01\x02" + struct.pack("<H", 20) + common
+                      + struct.pack("<HHHHII", 0, 0, 0, 0, 0, offset) + entry.name)  # fmt: skip
+        count += 1
+    start = out.tell()
+    directory = central.getvalue()
+    out.write(directory)
+    out.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, count, count, len(directory),
+                                           start, 0))  # fmt: skip
     return out.getvalue()
 
 

@@ -32,15 +32,21 @@ characters used), ``full`` (every face whole, for a clerk who will edit the text
 (fonts named only, for systems that have them installed)."""
 
 # Characters every face keeps: page numbers (PAGE and NUMPAGES fields are updated on
-# opening), the hyphen automatic hyphenation adds, the spaces.
-ALWAYS = frozenset(map(ord, "0123456789-\u00a0 ")) | {0x2010, 0x2011}
+# opening), the hyphen automatic hyphenation adds, the spaces, the invisible controls the
+# writer puts around values and tokens (isolates, marks, joiners): a value's direction then
+# changes no face.
+ALWAYS = frozenset(map(ord, "0123456789-\u00a0 ")) | {
+    0x2010, 0x2011, 0x202F, 0x2060, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C,
+    0x200C, 0x200D,
+}  # fmt: skip
 TYPING = frozenset(
-    [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x152, 0x154), 0x178, 0x2019, 0x20AC,
+    [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x152, 0x154), 0x178, 0x20AC,
+     0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026,
      *range(0x060C, 0x060E), 0x061B, 0x061F, *range(0x0621, 0x0653), *range(0x0660, 0x066D)]
 )  # fmt: skip
 """What a clerk or an insured person may type into a form: Latin-1 with the French œ, Ÿ,
-apostrophe and euro sign; the Arabic letters, short vowels, comma, semicolon, question mark
-and Arabic-Indic digits."""
+euro sign, dashes, curly quotes and ellipsis; the Arabic letters, short vowels, comma,
+semicolon, question mark and Arabic-Indic digits."""
 
 FACE_NAMES = {(False, False): "regular", (True, False): "bold", (False, True): "italic",
               (True, True): "bolditalic"}  # fmt: skip
