@@ -283,6 +283,8 @@ class Stylesheet:
             side, width, space, color = role.rule
             if side == "start":  # borders are physical sides, even in a bidi paragraph
                 side = "right" if arabic else "left"
+                if arabic:  # not also the French style's left one, inherited
+                    ooxml.set_no_border(p_pr, "left")
             ooxml.set_border(p_pr, side, width, space * MM, color)
         if role.box:
             width, color, kind, vertical, horizontal = role.box

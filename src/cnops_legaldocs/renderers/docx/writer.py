@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import io
 import itertools
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -178,6 +179,7 @@ _FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 _SPACE = " \t\n\r"
 _INLINE = {"span", "td", "th", "li", "p", "h1", "h2", "h3", "header", "footer", "label"}
 BLANK_WIDTH = 35.0  # mm: span.blank in forms.css
+_BLANK_SHARE = 0.8  # of the line, at most
 
 
 def classes(el: etree._Element) -> set[str]:
@@ -297,6 +299,18 @@ def _no_break(text: str, rtl_paragraph: bool) -> str:
     return text.replace("-", ooxml.NO_BREAK_HYPHEN)
 
 
+_HYPHEN_DIGIT = re.compile(r"-(?=\d)")
+
+
+def _hyphen_digit(text: str, rtl_paragraph: bool) -> str:
+    """No line break after a hyphen that a digit follows ("loi n° 09-08"), as Unicode's line
+    breaking (and so the PDF) has it; LibreOffice 7.4 breaks there. A no-break hyphen, or in
+    a right-to-left paragraph the hyphen and a word joiner (see `_no_break`)."""
+    if "-" not in text:
+        return text
+    return _HYPHEN_DIGIT.sub("-" + WORD_JOINER if rtl_paragraph else ooxml.NO_BREAK_HYPHEN, text)
+
+
 _RTL_ISOLATES = (bidi.RLI, bidi.FSI)
 
 
@@ -398,6 +412,7 @@ class Writer:
         for el in body:
             if el.tag not in ("header", "footer"):
                 self.block(el, self.doc)
+        self._separate_tables()
         self._font_table()
         out = io.BytesIO()
         self.doc.save(out)
@@ -463,6 +478,33 @@ class Writer:
         props.category = ""
         props.revision = 1
         props.created = props.modified = created
+
+    def _separate_tables(self) -> None:
+        """A paragraph between two tables that follow each other, and after a table that
+        ends the body: Word and LibreOffice join back-to-back tables into one, whose header
+        row then repeats nowhere (the bilingual data tables follow a table of pairs), and
+        readers that list paragraphs (python-docx, pandoc) find the text's sequence. The
+        paragraph is as small as can be (1 pt), so that the page stays the PDF's."""
+        body = self.doc.element.body
+        containers = [body, *body.iter(ooxml.w("tc"))]
+        for container in containers:
+            blocks = [c for c in container if c.tag in (ooxml.w("p"), ooxml.w("tbl"),
+                                                         ooxml.w("sdt"))]  # fmt: skip
+            for before, after in itertools.pairwise(blocks):
+                if before.tag == after.tag == ooxml.w("tbl"):
+                    after.addprevious(self._separator())
+            if container is body and blocks and blocks[-1].tag == ooxml.w("tbl"):
+                blocks[-1].addnext(self._separator())
+
+    def _separator(self) -> etree._Element:
+        p = ooxml.OxmlElement("w:p")
+        p_pr = ooxml.ppr(p)
+        ooxml.prop(p_pr, "pStyle", val=self.doc.styles["Normal"].style_id)
+        if self.rtl:
+            ooxml.set_bidi(p_pr)
+        ooxml.set_spacing(p_pr, 0, 0, 1)
+        ooxml.set_sizes(ooxml.prop(p_pr, "rPr"), 1, 1)
+        return p
 
     def _font_table(self) -> None:
         """The font table, written last: with `fonts` "subset", each face the document
@@ -713,14 +755,16 @@ class Writer:
                     continue
                 if state.blank:
                     space = docx_fonts.text_width("\u00a0", self.family(role), self.size(role))
-                    blank = "\u00a0" * round(BLANK_WIDTH * MM / space)
+                    # At most the line's width: a longer run of spaces overflows the line's
+                    # end, where LibreOffice draws no underline (a narrow bilingual column).
+                    room = min(BLANK_WIDTH * MM, _BLANK_SHARE * self.width)
+                    blank = "\u00a0" * round(room / space)
                     ooxml.add_run(target, blank, style=style_id(docx_styles.BLANK))
                     continue
                 if state.field:
                     ooxml.add_field(target, state.field, "1", style=style)
                     continue
-                if state.nowrap:
-                    text = _no_break(text, self.rtl)
+                text = _no_break(text, self.rtl) if state.nowrap else _hyphen_digit(text, self.rtl)
                 if state.ltr:
                     ooxml.add_run(target, text, style=style)
                     continue
