@@ -26,6 +26,7 @@ catalogs: $(STAMP)  ## re-extract messages from templates, code and data; update
 bench: $(STAMP)  ## batch throughput against the alternatives (prints figures and ratios)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/batch.py $(BENCH)
+	$(BIN)/python benchmarks/docx_batch.py $(BENCH)
 
 $(STAMP): pyproject.toml scripts/setup-system tests/pdfjs/package-lock.json
 	bash scripts/setup-system

@@ -20,8 +20,8 @@ from PIL import Image
 
 from cnops_legaldocs import catalogs, documents, forms
 from cnops_legaldocs.person import Person
-from cnops_legaldocs.renderers import docx_fonts
-from cnops_legaldocs.renderers.docx_styles import RULED_LINES
+from cnops_legaldocs.renderers.docx import fonts as docx_fonts
+from cnops_legaldocs.renderers.docx.styles import RULED_LINES
 from docxread import (
     ARABIC,
     MM,

@@ -62,6 +62,7 @@ def render(
     pdf_variant: str | None = None,
     person: Mapping[str, str] | None = None,
     paper: str | None = None,
+    docx_fonts: str | None = None,
 ) -> bytes:
     """Render one document and return the file's bytes.
 
@@ -72,6 +73,8 @@ def render(
     ``"none"``; by default printed documents are `ARCHIVAL_VARIANT`, fillable forms plain.
     `paper` is one of the kind's `PAPERS` (``A3`` or ``A4`` for the poster), None for the
     kind's own (A3 for the poster, A4 for the others).
+    `docx_fonts` is how a DOCX carries its fonts: ``subset`` (default: the faces used, cut
+    down to the characters used), ``full`` (whole faces, to edit) or ``none`` (named only).
     `person` pre-fills a form's identity fields (keys ``nom``, ``prenom``, ``cin``,
     ``immatriculation``, ``adresse``, ``telephone``, ``email``); a bad value raises
     `DataError` naming the field.
@@ -83,6 +86,8 @@ def render(
         raise RenderError(f"the {kind} ({lang}) is not available as {fmt.upper()}")
     if pdf_variant is not None and fmt != "pdf":
         raise RenderError(f"a PDF variant does not apply to the {fmt} format")
+    if docx_fonts is not None and fmt != "docx":
+        raise RenderError(f"the DOCX fonts option does not apply to the {fmt} format")
     variant = pdf_variant_for(kind, pdf_variant) if fmt == "pdf" else None
     if _fast_form(kind, lang, fmt, branch, variant, person, paper):
         assert person is not None
@@ -92,7 +97,7 @@ def render(
     if fmt == "docx":
         from .renderers import docx
 
-        return docx.render(document)
+        return docx.render(document, fonts=docx_fonts or "subset")
     from .renderers import pdf
 
     return pdf.render(document, variant=variant, forms=kind in documents.FILLABLE_KINDS)
@@ -213,7 +218,8 @@ def warm_up(data: LegalData | None = None) -> LegalData:
 
     No font is instanced here unless no wheel-built or cached instance exists (`fontcache`)."""
     from .model import load
-    from .renderers import docx_fonts, pdf
+    from .renderers import pdf
+    from .renderers.docx import fonts as docx_fonts
 
     data = load() if data is None else data
     if not isinstance(data, LegalData):

@@ -191,9 +191,13 @@ def prepare_documents(data: LegalData, kind: str, lang: str, fmt: str) -> RowRen
 
 
 def prepare_form(data: LegalData, kind: str, lang: str, fmt: str) -> RowRenderer:
-    """The forms' row renderer: a `fastpath.FormPrinter` per worker for PDF (imported in the
-    workers only: WeasyPrint and pikepdf stay out of the commands that do not render; fastpath
-    does not import this module); other formats render each row whole."""
+    """The forms' row renderer: a `fastpath.FormPrinter` per worker for PDF, a
+    `renderers.docx.fill.FormFiller` for DOCX (imported in the workers only: WeasyPrint and
+    pikepdf stay out of the commands that do not render; neither imports this module)."""
+    if fmt == "docx":  # the form's package built once, each row's values filled in
+        from .renderers.docx import fill
+
+        return fill.prepare(data, kind, lang)
     if fmt != "pdf":
         return prepare_documents(data, kind, lang, fmt)
     from . import fastpath

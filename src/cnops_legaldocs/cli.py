@@ -53,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
         papers = sorted({paper for offered in api.PAPERS.values() for paper in offered})
         p.add_argument("--paper", type=str.upper, choices=papers, help=help)
 
+    def docx_fonts_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--docx-fonts",
+            choices=("subset", "full", "none"),
+            help="fonts in a DOCX: subset (default: the characters used), full (to edit the "
+            "text), none (named only, for systems that have them)",
+        )
+
     render = sub.add_parser("render", help="render one document")
     render.add_argument("kind", choices=(*api.KINDS, "clause"))
     render.add_argument("--lang", required=True, choices=api.EDITIONS)
@@ -85,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"pre-fill a form's identity field (repeatable); keys: {', '.join(FIELDS)}",
     )
     paper_option(render, "paper size of the poster (default A3); other kinds are A4")
+    docx_fonts_option(render)
     data_option(render)
 
     build = sub.add_parser(
@@ -93,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
     paper_option(build, "paper size of the poster (default A3)")
+    docx_fonts_option(build)
     data_option(build)
 
     preview = sub.add_parser("preview", help="draw a document's pages as PNG images")
@@ -281,6 +291,7 @@ def _render(args: argparse.Namespace) -> int:
         pdf_variant=args.pdf_variant,
         person=person,
         paper=args.paper,
+        docx_fonts=args.docx_fonts,
     )
     # A pre-filled form holds personal data: readable by its owner only.
     return _emit(args.output, content, private=person is not None)
@@ -342,7 +353,12 @@ def _build(args: argparse.Namespace) -> int:
         check_target(path)
     outputs = {
         path: api.render(
-            data, kind, lang, fmt, paper=args.paper if len(api.PAPERS[kind]) > 1 else None
+            data,
+            kind,
+            lang,
+            fmt,
+            paper=args.paper if len(api.PAPERS[kind]) > 1 else None,
+            docx_fonts=args.docx_fonts if fmt == "docx" else None,
         )
         for path, (kind, lang, fmt) in targets.items()
     }

@@ -17,8 +17,9 @@ from typing import Any
 import docx.document
 from docx.enum.style import WD_STYLE_TYPE
 
-from .. import assets
-from . import docx_fonts, ooxml
+from ... import assets
+from . import fonts as docx_fonts
+from . import ooxml
 
 MM = 72 / 25.4  # points per millimetre
 ARABIC_SUFFIX = " Arabic"
@@ -282,6 +283,8 @@ class Stylesheet:
             side, width, space, color = role.rule
             if side == "start":  # borders are physical sides, even in a bidi paragraph
                 side = "right" if arabic else "left"
+                if arabic:  # not also the French style's left one, inherited
+                    ooxml.set_no_border(p_pr, "left")
             ooxml.set_border(p_pr, side, width, space * MM, color)
         if role.box:
             width, color, kind, vertical, horizontal = role.box

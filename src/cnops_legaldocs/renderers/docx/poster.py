@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 from docx.shared import Pt
 from lxml import etree
 
-from .. import qr
-from . import docx_fonts, ooxml
-from .docx import State, classes, pieces_of, plain_text, poster_rem
+from ... import qr
+from . import fonts as docx_fonts
+from . import ooxml
+from .writer import State, classes, pieces_of, plain_text, poster_rem
 
 if TYPE_CHECKING:
-    from .docx import Writer
+    from .writer import Writer
 
 _BLUE, _GOLD, _PALE, _LINE, _SAND = "1F4E79", "E3A33B", "EAF1F8", "B9CBDC", "FBF1DF"
 _QR = 8.5  # rem: the code's side

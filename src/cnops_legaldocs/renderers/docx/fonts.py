@@ -18,8 +18,8 @@ from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 
-from .. import assets, bidi, fontcache
-from ..errors import RenderError
+from ... import assets, bidi, fontcache
+from ...errors import RenderError
 from .ooxml import FontFamily
 
 FACES: dict[str, tuple[int, str]] = {

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from .. import bidi
-from . import docx_fonts, ooxml
-from .docx import classes, plain_text, span
-from .docx_styles import FORM_ROLES, MM, RULED_LINES
+from ... import bidi
+from . import fonts as docx_fonts
+from . import ooxml
+from .styles import FORM_ROLES, MM, RULED_LINES
+from .writer import classes, plain_text, span
 
 if TYPE_CHECKING:
-    from .docx import Writer
+    from .writer import Writer
 
 GAP = 4.0  # mm between the columns of a grid (forms.css: 4 mm before a second label)
 LABEL_END = 2.0  # mm between a label and its box

@@ -1,14 +1,15 @@
 """DOCX through python-docx: the document's semantic tree, walked into Word paragraphs, runs
 and tables that a clerk can edit and restyle.
 
-Every paragraph takes a named style (see `docx_styles`: a French one and an "… Arabic"
+Every paragraph takes a named style (see `styles`: a French one and an "… Arabic"
 variant based on it), so the whole document is restyled from Word's style pane; the few
 direct properties are structural (direction, table geometry, list spacing, a centred number
 column). Arabic paragraphs are ``bidi`` and their Arabic runs ``rtl``; the LTR tokens the
 document isolated (``span.ltr``) stay runs without ``rtl``, isolate characters included, so
 that they read left to right in Word and LibreOffice alike. The fonts travel inside the file
-(see `docx_fonts`). The XML details live in `ooxml`; what only forms have (fields as content
-controls) in `docx_forms`, what only the poster has in `docx_poster`.
+(see `fonts`). The XML details live in `ooxml`; what only forms have (fields as content
+controls) in `forms`, what only the poster has in `poster`: the package
+hands them to the writer, which imports neither.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from __future__ import annotations
 import copy
 import io
 import itertools
+import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import groupby
-from typing import Any
+from typing import Any, Protocol
 
 import docx
 import docx.document
@@ -33,12 +35,15 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from .. import bidi
-from ..bilingual import SIDES
-from ..documents import FORM_KINDS, Document
-from ..errors import RenderError
-from . import docx_fonts, docx_styles, ooxml
-from .docx_styles import FAMILY, LANGS, MM, Role, style_id
+from ... import bidi
+from ...bilingual import SIDES
+from ...documents import FORM_KINDS, Document
+from ...errors import RenderError
+from . import fonts as docx_fonts
+from . import ooxml
+from . import styles as docx_styles
+from . import subset as docx_subset
+from .styles import FAMILY, LANGS, MM, Role, style_id
 
 # --------------------------------------------------------------------------------------------
 # Page geometry
@@ -123,9 +128,12 @@ _PAIRS_GUTTER = 4.0  # mm between the French and the Arabic column, as in the PD
 _MIDDLE = {"choices": 9.0}  # mm: the middle column of a row group (a tick box)
 
 
-def render(document: Document) -> bytes:
-    """Lay a document out as a DOCX file and return its bytes (the same for the same input)."""
-    return Writer(document).write()
+class Extension(Protocol):
+    """The blocks only some kinds have, written through the shared writer."""
+
+    def block(self, el: etree._Element, container: object) -> bool:
+        """Write `el` if it is one of the kind's own blocks; False leaves it to the writer."""
+        ...
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,6 +179,7 @@ _FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 _SPACE = " \t\n\r"
 _INLINE = {"span", "td", "th", "li", "p", "h1", "h2", "h3", "header", "footer", "label"}
 BLANK_WIDTH = 35.0  # mm: span.blank in forms.css
+_BLANK_SHARE = 0.8  # of the line, at most
 
 
 def classes(el: etree._Element) -> set[str]:
@@ -290,6 +299,18 @@ def _no_break(text: str, rtl_paragraph: bool) -> str:
     return text.replace("-", ooxml.NO_BREAK_HYPHEN)
 
 
+_HYPHEN_DIGIT = re.compile(r"-(?=\d)")
+
+
+def _hyphen_digit(text: str, rtl_paragraph: bool) -> str:
+    """No line break after a hyphen that a digit follows ("loi n° 09-08"), as Unicode's line
+    breaking (and so the PDF) has it; LibreOffice 7.4 breaks there. A no-break hyphen, or in
+    a right-to-left paragraph the hyphen and a word joiner (see `_no_break`)."""
+    if "-" not in text:
+        return text
+    return _HYPHEN_DIGIT.sub("-" + WORD_JOINER if rtl_paragraph else ooxml.NO_BREAK_HYPHEN, text)
+
+
 _RTL_ISOLATES = (bidi.RLI, bidi.FSI)
 
 
@@ -344,7 +365,17 @@ class Writer:
     """Writes one document: the parts every kind shares, and the hooks (`extension`) where a
     form or the poster lays out what only it has."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(
+        self,
+        document: Document,
+        extension: Callable[[Writer], Extension] | None = None,
+        *,
+        fonts: str = "subset",
+    ) -> None:
+        if fonts not in docx_subset.FONT_MODES:
+            modes = ", ".join(docx_subset.FONT_MODES)
+            raise RenderError(f"unknown DOCX fonts mode {fonts!r} (choose from {modes})")
+        self.fonts = fonts
         self.source = document
         self.languages = document.languages
         self.bilingual = len(self.languages) > 1
@@ -357,17 +388,11 @@ class Writer:
         padding = _BILINGUAL_PADDING.get(document.kind) if self.bilingual else None
         self.padding = padding or docx_styles.CELL_PADDING
         self.doc = docx.Document()
-        self.links: dict[str, str] = {}
+        self.links: dict[tuple[str, str], str] = {}
         self.controls = 0
-        self.extension: Any = None
-        if document.kind in FORM_KINDS:
-            from .docx_forms import FormLayout
-
-            self.extension = FormLayout(self)
-        elif document.kind == "poster":
-            from .docx_poster import PosterLayout
-
-            self.extension = PosterLayout(self)
+        # What only some kinds have (a form's fields, the poster's band), given by the
+        # package: the writer itself knows nothing of forms and posters.
+        self.extension: Extension | None = extension(self) if extension else None
 
     # -- entry -----------------------------------------------------------------------------
 
@@ -387,6 +412,8 @@ class Writer:
         for el in body:
             if el.tag not in ("header", "footer"):
                 self.block(el, self.doc)
+        self._separate_tables()
+        self._font_table()
         out = io.BytesIO()
         self.doc.save(out)
         return ooxml.reproducible_zip(out.getvalue())
@@ -433,12 +460,12 @@ class Writer:
             CT.OFC_EXTENDED_PROPERTIES,
             ooxml.app_properties("cnops-legaldocs"),
         )
-        ooxml.font_table(part, self._families())
         ooxml.set_settings(
             self.doc.settings.element,
             latin_lang=LANGS["fr"],
             bidi_lang=LANGS["ar"],
             hyphenate=not self.rtl,
+            fonts=self.fonts,
         )
         props = self.doc.core_properties
         created = ooxml.midnight_utc(self.source.created)
@@ -451,6 +478,69 @@ class Writer:
         props.category = ""
         props.revision = 1
         props.created = props.modified = created
+
+    def _separate_tables(self) -> None:
+        """A paragraph between two tables that follow each other, and after a table that
+        ends the body: Word and LibreOffice join back-to-back tables into one, whose header
+        row then repeats nowhere (the bilingual data tables follow a table of pairs), and
+        readers that list paragraphs (python-docx, pandoc) find the text's sequence. The
+        paragraph is as small as can be (1 pt), so that the page stays the PDF's."""
+        body = self.doc.element.body
+        containers = [body, *body.iter(ooxml.w("tc"))]
+        for container in containers:
+            blocks = [c for c in container if c.tag in (ooxml.w("p"), ooxml.w("tbl"),
+                                                         ooxml.w("sdt"))]  # fmt: skip
+            for before, after in itertools.pairwise(blocks):
+                if before.tag == after.tag == ooxml.w("tbl"):
+                    after.addprevious(self._separator())
+            if container is body and blocks and blocks[-1].tag == ooxml.w("tbl"):
+                blocks[-1].addnext(self._separator())
+
+    def _separator(self) -> etree._Element:
+        p = ooxml.OxmlElement("w:p")
+        p_pr = ooxml.ppr(p)
+        ooxml.prop(p_pr, "pStyle", val=self.doc.styles["Normal"].style_id)
+        if self.rtl:
+            ooxml.set_bidi(p_pr)
+        ooxml.set_spacing(p_pr, 0, 0, 1)
+        ooxml.set_sizes(ooxml.prop(p_pr, "rPr"), 1, 1)
+        return p
+
+    def _font_table(self) -> None:
+        """The font table, written last: with `fonts` "subset", each face the document
+        sets text in, cut down to the characters it sets (see `subset`)."""
+        families = self._families()
+        if self.fonts == "none":
+            families = [replace(family, faces={}) for family in families]
+        elif self.fonts == "subset":
+            families = self._subset(families)
+        ooxml.font_table(self.doc.part, families, subsetted=self.fonts == "subset")
+
+    def _subset(self, families: list[ooxml.FontFamily]) -> list[ooxml.FontFamily]:
+        part = self.doc.part
+        stories = [part.element]
+        for rel in part.rels.values():
+            if rel.reltype in (RT.HEADER, RT.FOOTER):
+                stories.append(rel.target_part.element)
+        numbering = part.numbering_part.element
+        used = docx_subset.usage(self.doc.styles.element, stories, numbering)
+        tick_box = docx_fonts.TICK_BOX_FAMILY
+        faces = docx_subset.faces_to_embed(
+            used,
+            {f.name: f.faces for f in families if f.name != tick_box},
+            typing=self.source.is_form,
+        )
+        out = []
+        for family in families:
+            if family.name == tick_box:  # two glyphs: nothing to cut
+                out.append(family)
+                continue
+            kept = faces.get(family.name, {})
+            out.append(replace(family, faces={
+                face: docx_subset.subset_face(family.faces[face], chars)
+                for face, chars in kept.items()
+            }))  # fmt: skip
+        return out
 
     def _families(self) -> list[ooxml.FontFamily]:
         """The font table: the language's family (both, in the bilingual edition) with its
@@ -657,7 +747,7 @@ class Writer:
         for href, group in groupby(pieces, key=lambda piece: piece[1].href):
             target = p
             if href:
-                target = ooxml.add_hyperlink(p, self._link(href))
+                target = ooxml.add_hyperlink(p, self._link(href, p))
             for text, state in group:
                 style = strong if state.bold else style_id(docx_styles.HYPERLINK) if href else None
                 if state.control:
@@ -665,14 +755,16 @@ class Writer:
                     continue
                 if state.blank:
                     space = docx_fonts.text_width("\u00a0", self.family(role), self.size(role))
-                    blank = "\u00a0" * round(BLANK_WIDTH * MM / space)
+                    # At most the line's width: a longer run of spaces overflows the line's
+                    # end, where LibreOffice draws no underline (a narrow bilingual column).
+                    room = min(BLANK_WIDTH * MM, _BLANK_SHARE * self.width)
+                    blank = "\u00a0" * round(room / space)
                     ooxml.add_run(target, blank, style=style_id(docx_styles.BLANK))
                     continue
                 if state.field:
                     ooxml.add_field(target, state.field, "1", style=style)
                     continue
-                if state.nowrap:
-                    text = _no_break(text, self.rtl)
+                text = _no_break(text, self.rtl) if state.nowrap else _hyphen_digit(text, self.rtl)
                 if state.ltr:
                     ooxml.add_run(target, text, style=style)
                     continue
@@ -700,10 +792,23 @@ class Writer:
                                placeholder=" " * max(4, int(room / space)),
                                rtl=self.rtl)  # fmt: skip
 
-    def _link(self, href: str) -> str:
-        if href not in self.links:
-            self.links[href] = self.doc.part.relate_to(href, RT.HYPERLINK, is_external=True)
-        return self.links[href]
+    def _link(self, href: str, p: etree._Element) -> str:
+        """The relationship id of `href` in the part that holds `p` (the body, or a header or
+        footer: each part has its own relationships)."""
+        part = self._part_of(p)
+        key = (str(part.partname), href)
+        if key not in self.links:
+            self.links[key] = part.relate_to(href, RT.HYPERLINK, is_external=True)
+        return self.links[key]
+
+    def _part_of(self, p: etree._Element) -> Any:
+        root = p.getroottree().getroot()
+        if root is self.doc.element:
+            return self.doc.part
+        for part in self.doc.part.package.iter_parts():
+            if getattr(part, "_element", None) is root:
+                return part
+        raise RenderError("a paragraph outside the document's parts")
 
     # -- tables ----------------------------------------------------------------------------
 
