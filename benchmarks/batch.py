@@ -333,7 +333,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--loop-rows", type=int, help="rows of the plain WeasyPrint loop (default: min(rows, 200))"
     )
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument("--quick", action="store_true", help="100 rows, 10 in the loop: < 1 min")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="100 rows, 10 in the loop, like for like on the Arabic rights request only",
+    )
     parser.add_argument("--keep", type=Path, help="write the outputs here instead of a temp dir")
     parser.add_argument(
         "--like-for-like", action="store_true", help="only the library against Typst's ports"

@@ -18,6 +18,9 @@ from PIL import ImageChops
 
 import cnops_legaldocs as lib
 from cnops_legaldocs import fastpath, shaping
+from cnops_legaldocs.documents import build
+from cnops_legaldocs.person import Person
+from cnops_legaldocs.renderers import pdf as pdf_renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,7 +78,9 @@ def shaped(kind: str, lang: str, row: str) -> bytes:
 
 @cache
 def whole(kind: str, lang: str, row: str) -> bytes:
-    return lib.render(lib.load(), kind, lang, person=ROWS[row])
+    """The row laid out whole by WeasyPrint (not `lib.render`, which may take the fast path)."""
+    document = build(lib.load(), kind, lang, person=Person.from_mapping(ROWS[row]))
+    return pdf_renderer.render(document, forms=True)
 
 
 def raster(pdf: bytes, dpi: int = 100) -> list:
