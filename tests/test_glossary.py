@@ -119,6 +119,8 @@ def test_vowel_marks_do_not_hide_a_forbidden_variant():
     found = list(glossary.check_translation("Vos données", "مُعْطَيَاتُكَ وَالبَيَانَاتُ", terms))
     assert any("«بيانات» is a forbidden" in p for p in found)
     assert any("«معطياتك» addresses the reader in the singular" in p for p in found)
+    found = list(glossary.check_translation("x", "ويمكنك أن تختار؛ حرر\u200d في", terms))
+    assert any("«ويمكنك» addresses the reader in the singular" in p for p in found)
 
 
 def test_a_malformed_glossary_line_is_named(tmp_path):
