@@ -460,7 +460,8 @@ TOKENS = {
     "register": ["09.08", "A-GA-104/2016", "dic@cnops.org.ma"],
     "rights-request": ["05 38 00 20 20", "09.08", "A-GA-104/2016", "dic@cnops.org.ma",
                        "https://www.cnops.org.ma", "AMO-Public"],
-    "marketing-consent": ["09.08", "https://www.cndp.ma"],  # (goes to a desk: no phone, portal)
+    "marketing-consent": ["05 38 00 20 20", "09.08", "https://www.cnops.org.ma",
+                          "https://www.cndp.ma"],
     "poster": ["05 38 00 20 20", "09.08", "www.cnops.org.ma/mentions-legales", "CNOPS"],
 }  # fmt: skip
 """Left-to-right tokens each Arabic document prints."""

@@ -141,6 +141,6 @@ def test_the_arabic_poster_names_the_cndp_in_its_complaint_line(rendered):
 
 def test_the_consent_form_sends_the_signed_form_to_a_desk_and_cites_the_law_rightly(rendered):
     words = logical_words(rendered("marketing-consent", "fr"))
-    assert "centre d’appel" not in words  # a signed paper form cannot go through a call centre
+    assert "canaux généraux" not in words  # a signed paper form cannot go through a call centre
     assert "à l’accueil d’une agence" in words
     assert "télécopieur, courrier électronique ou tout moyen de même nature (article 10)" in words
