@@ -124,6 +124,8 @@ def test_vowel_marks_do_not_hide_a_forbidden_variant():
     found = list(glossary.check_translation("Vos données", "مُعْطَيَاتُكَ وَالبَيَانَاتُ", terms))
     assert any("«بيانات» is a forbidden" in p for p in found)
     assert any("«معطياتك» addresses the reader in the singular" in p for p in found)
+    found = list(glossary.check_translation("x", "ويمكنك أن تختار؛ حرر\u200d في", terms))
+    assert any("«ويمكنك» addresses the reader in the singular" in p for p in found)
 
 
 def test_a_malformed_glossary_line_is_named(tmp_path):
@@ -144,6 +146,6 @@ def test_the_arabic_poster_names_the_cndp_in_its_complaint_line(rendered):
 
 def test_the_consent_form_sends_the_signed_form_to_a_desk_and_cites_the_law_rightly(rendered):
     words = logical_words(rendered("marketing-consent", "fr"))
-    assert "centre d’appel" not in words  # a signed paper form cannot go through a call centre
+    assert "canaux généraux" not in words  # a signed paper form cannot go through a call centre
     assert "à l’accueil d’une agence" in words
     assert "télécopieur, courrier électronique ou tout moyen de même nature (article 10)" in words

@@ -38,9 +38,10 @@ SINGULAR_MARKERS: frozenset[str] = frozenset(
         "ضع", "حدد", "املأ", "اكتب", "سلم", "أودعه", "أودعها", "وجهها", "وجهه",
     }
 )  # fmt: skip
+_PROCLITICS = frozenset("وفبل")
 _SINGULAR_SUFFIX = re.compile(r"\w+تك")  # "your" (-tuka) on a feminine noun or a plural
 
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d]")
 _TAGS = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
@@ -111,7 +112,7 @@ def load(path: Path | None = None) -> tuple[Term, ...]:
 
 
 def normalize_arabic(text: str) -> str:
-    """Arabic as compared: NFC, without vowel marks, shadda or tatweel."""
+    """Arabic as compared: NFC, without vowel marks, shadda, tatweel or zero-width joiners."""
     return _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text))
 
 
@@ -162,7 +163,9 @@ def _singular_words(arabic: str) -> list[str]:
     words = re.findall(r"\w+", normalize_arabic(arabic))
     flagged = []
     for word in words:
-        if word in SINGULAR_MARKERS or _SINGULAR_SUFFIX.fullmatch(word):
+        # "ويمكنك": a proclitic before a longer marker ("وضع" is a noun, not "و" + "ضع")
+        bare = word[1:] if word[:1] in _PROCLITICS and len(word) > 4 else word
+        if {word, bare} & SINGULAR_MARKERS or _SINGULAR_SUFFIX.fullmatch(word):
             flagged.append(word)
     return flagged
 
