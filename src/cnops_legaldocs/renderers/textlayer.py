@@ -24,9 +24,9 @@ active (the fast path: after stamping, on the whole file).
 
 from __future__ import annotations
 
-import copy
 import io
 import re
+import struct
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -214,10 +214,10 @@ class _Font:
         self.widths = _read_widths(self.cid.get("/W", pikepdf.Array()))
         self.texts = _read_to_unicode(font.ToUnicode.read_bytes())
         self.program = _program(self.cid)
-        glyphs = len(self.program.getGlyphOrder()) if self.program is not None else 0
+        glyphs = self.program.glyph_count if self.program is not None else 0
         self.next = max([glyphs, *(c + 1 for c in self.widths), *(c + 1 for c in self.texts)])
         self.gid_of: dict[int, int] = {}
-        self.copies: dict[int, tuple[int, float]] = {}  # code: (glyph copied, its advance)
+        self.copies: dict[int, tuple[int, int]] = {}  # code: (glyph copied, its advance)
         self.codes: dict[tuple[int, str, float], int] = {}
 
     def code(self, code: int, text: str | None, advance: float | None) -> int:
@@ -241,7 +241,7 @@ class _Font:
             self.widths[new] = advance
             self.texts[new] = text
             if advance != self.widths.get(glyph, 1000.0):
-                self.copies[new] = (glyph, advance)
+                self.copies[new] = (glyph, round(advance))
         return self.codes[key]
 
     def write(self, pdf: pikepdf.Pdf) -> None:
@@ -269,37 +269,117 @@ class _Font:
             descriptor.CIDSet = pdf.make_stream(bytes(bits))
 
     def _copy_glyphs(self, pdf: pikepdf.Pdf) -> None:
-        font = self.program
-        assert font is not None
-        order = list(font.getGlyphOrder())
-        glyf, hmtx = font["glyf"], font["hmtx"]
-        for code in sorted(self.copies):
-            glyph, advance = self.copies[code]
-            name = f"cnops.{code}"
-            glyf.glyphs[name] = copy.deepcopy(glyf[order[glyph]])
-            hmtx.metrics[name] = (round(advance), hmtx.metrics[order[glyph]][1])
-            self.gid_of[code] = len(order)
-            order.append(name)
-        font.setGlyphOrder(order)
-        glyf.glyphOrder = order
-        out = io.BytesIO()
-        font.save(out)
-        data = out.getvalue()
+        assert self.program is not None
+        codes = sorted(self.copies)
+        data = self.program.with_copies([self.copies[c] for c in codes])
+        for index, code in enumerate(codes):
+            self.gid_of[code] = self.program.glyph_count + index
         self.cid.FontDescriptor.FontFile2 = pdf.make_stream(data, Length1=len(data))
 
 
-def _program(cid: pikepdf.Dictionary) -> Any:
+def _program(cid: pikepdf.Dictionary) -> _Program | None:
     """The embedded TrueType program, when glyphs can be added to it (1000 units per em)."""
-    from fontTools.ttLib import TTFont
-
     descriptor = cid.get("/FontDescriptor")
     data = descriptor.get("/FontFile2") if descriptor is not None else None
     if data is None:
         return None
-    font = TTFont(io.BytesIO(data.read_bytes()), recalcTimestamp=False, recalcBBoxes=False)
-    if "glyf" not in font or font["head"].unitsPerEm != 1000:
+    try:
+        return _Program(data.read_bytes())
+    except (_Unsupported, struct.error, KeyError):
         return None
-    return font
+
+
+class _Program:
+    """A TrueType font program, read just enough to append copies of glyphs with their own
+    advance (glyf, loca, hmtx, hhea, maxp): much faster than a full fontTools round trip."""
+
+    def __init__(self, data: bytes) -> None:
+        self.tables: dict[bytes, bytes] = {}
+        count = struct.unpack(">H", data[4:6])[0]
+        self.version = data[:4]
+        for i in range(count):
+            tag, _, offset, length = struct.unpack(">4sIII", data[12 + 16 * i : 28 + 16 * i])
+            self.tables[tag] = data[offset : offset + length]
+        head, maxp = self.tables[b"head"], self.tables[b"maxp"]
+        if struct.unpack(">H", head[18:20])[0] != 1000 or b"glyf" not in self.tables:
+            raise _Unsupported
+        self.long_loca = struct.unpack(">h", head[50:52])[0] == 1
+        self.glyph_count = struct.unpack(">H", maxp[4:6])[0]
+
+    def with_copies(self, copies: list[tuple[int, int]]) -> bytes:
+        """The program with the glyphs (glyph id, advance) appended, in this order."""
+        n, loca, glyf = self.glyph_count, self.tables[b"loca"], self.tables[b"glyf"]
+        if self.long_loca:
+            offsets = list(struct.unpack(f">{n + 1}I", loca[: 4 * (n + 1)]))
+        else:
+            offsets = [2 * o for o in struct.unpack(f">{n + 1}H", loca[: 2 * (n + 1)])]
+        metrics_count = struct.unpack(">H", self.tables[b"hhea"][34:36])[0]
+        hmtx = self.tables[b"hmtx"]
+        metrics = [struct.unpack(">Hh", hmtx[4 * i : 4 * i + 4]) for i in range(metrics_count)]
+        rest = struct.unpack(
+            f">{n - metrics_count}h",
+            hmtx[4 * metrics_count : 4 * metrics_count + 2 * (n - metrics_count)],
+        )
+        metrics += [(metrics[-1][0], lsb) for lsb in rest]
+        out = bytearray(glyf[: offsets[n]])
+        for glyph, advance in copies:
+            out += glyf[offsets[glyph] : offsets[glyph + 1]]
+            out += bytes(-len(out) % 4)
+            offsets.append(len(out))
+            metrics.append((advance, metrics[glyph][1]))
+        total = n + len(copies)
+        if total > 0xFFFF or (not self.long_loca and len(out) > 0x1FFFE):
+            raise _Unsupported
+        tables = dict(self.tables)
+        tables[b"glyf"] = bytes(out)
+        if self.long_loca:
+            tables[b"loca"] = struct.pack(f">{total + 1}I", *offsets)
+        else:
+            tables[b"loca"] = struct.pack(f">{total + 1}H", *(o // 2 for o in offsets))
+        tables[b"hmtx"] = b"".join(struct.pack(">Hh", *m) for m in metrics)
+        hhea = tables[b"hhea"]
+        advance_max = max(m[0] for m in metrics)
+        tables[b"hhea"] = (
+            hhea[:10]
+            + struct.pack(">H", advance_max)
+            + hhea[12:34]
+            + struct.pack(">H", total)
+            + hhea[36:]
+        )
+        maxp = tables[b"maxp"]
+        tables[b"maxp"] = maxp[:4] + struct.pack(">H", total) + maxp[6:]
+        head = tables[b"head"]
+        tables[b"head"] = head[:8] + bytes(4) + head[12:]  # checkSumAdjustment, set below
+        return _sfnt(self.version, tables)
+
+
+def _checksum(data: bytes) -> int:
+    data += bytes(-len(data) % 4)
+    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+
+
+def _sfnt(version: bytes, tables: dict[bytes, bytes]) -> bytes:
+    tags = sorted(tables)
+    count = len(tags)
+    power = 1 << (count.bit_length() - 1)
+    header = version + struct.pack(
+        ">HHHH", count, power * 16, power.bit_length() - 1, count * 16 - power * 16
+    )
+    directory, body = bytearray(), bytearray()
+    offset = 12 + 16 * count
+    for tag in tags:
+        data = tables[tag]
+        directory += struct.pack(">4sIII", tag, _checksum(data), offset + len(body), len(data))
+        body += data + bytes(-len(data) % 4)
+    font = bytearray(header + directory + body)
+    head = (
+        12
+        + 16 * count
+        + sum(len(tables[t]) + (-len(tables[t]) % 4) for t in tags[: tags.index(b"head")])
+    )
+    adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+    font[head + 8 : head + 12] = struct.pack(">I", adjustment)
+    return bytes(font)
 
 
 def _read_widths(array: pikepdf.Array) -> dict[int, float]:
