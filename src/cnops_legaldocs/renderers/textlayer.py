@@ -219,10 +219,18 @@ class _Font:
         self.gid_of: dict[int, int] = {}
         self.copies: dict[int, tuple[int, int]] = {}  # code: (glyph copied, its advance)
         self.codes: dict[tuple[int, str, float], int] = {}
+        self.memo: dict[tuple[int, str | None, float | None], int] = {}
 
     def code(self, code: int, text: str | None, advance: float | None) -> int:
         """The code that draws `code`'s glyph, stands for `text` and advances by `advance`
         (None: as `code` does; ignored where the font program cannot be given a copy)."""
+        asked = (code, text, advance)
+        known = self.memo.get(asked)
+        if known is None:
+            known = self.memo[asked] = self._code(code, text, advance)
+        return known
+
+    def _code(self, code: int, text: str | None, advance: float | None) -> int:
         glyph = self.gid_of.get(code, code)
         if text is None:
             text = self.texts.get(code, "")
@@ -254,8 +262,7 @@ class _Font:
             self._copy_glyphs(pdf)
         old = self.cid.get("/CIDToGIDMap")
         table = bytearray(old.read_bytes()) if isinstance(old, pikepdf.Stream) else bytearray()
-        for cid in range(len(table) // 2, self.next):
-            table += cid.to_bytes(2, "big")
+        table += struct.pack(f">{self.next - len(table) // 2}H", *range(len(table) // 2, self.next))
         for new, glyph in self.gid_of.items():
             table[2 * new : 2 * new + 2] = glyph.to_bytes(2, "big")
         self.cid.CIDToGIDMap = pdf.make_stream(bytes(table))
@@ -315,7 +322,7 @@ class _Program:
             offsets = [2 * o for o in struct.unpack(f">{n + 1}H", loca[: 2 * (n + 1)])]
         metrics_count = struct.unpack(">H", self.tables[b"hhea"][34:36])[0]
         hmtx = self.tables[b"hmtx"]
-        metrics = [struct.unpack(">Hh", hmtx[4 * i : 4 * i + 4]) for i in range(metrics_count)]
+        metrics = list(struct.iter_unpack(">Hh", hmtx[: 4 * metrics_count]))
         rest = struct.unpack(
             f">{n - metrics_count}h",
             hmtx[4 * metrics_count : 4 * metrics_count + 2 * (n - metrics_count)],
@@ -336,7 +343,7 @@ class _Program:
             tables[b"loca"] = struct.pack(f">{total + 1}I", *offsets)
         else:
             tables[b"loca"] = struct.pack(f">{total + 1}H", *(o // 2 for o in offsets))
-        tables[b"hmtx"] = b"".join(struct.pack(">Hh", *m) for m in metrics)
+        tables[b"hmtx"] = struct.pack(">" + "Hh" * total, *(v for m in metrics for v in m))
         hhea = tables[b"hhea"]
         advance_max = max(m[0] for m in metrics)
         tables[b"hhea"] = (
@@ -600,56 +607,59 @@ def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikep
     """The TJ array with each glyph's code replaced by one that says its text (`texts`, in
     stream order; None: as it is) and advances as drawn (the whole part of the adjustment after
     it folded into its width). None when nothing changes."""
-    items: list[Any] = []  # without empty strings, adjustments that follow each other summed
+    items: list[bytes | float] = []  # no empty strings; adjustments in a row summed
     for item in array:
         if isinstance(item, pikepdf.String):
-            if len(bytes(item)):
-                items.append(item)
-        elif items and not isinstance(items[-1], pikepdf.String):
+            raw = bytes(item)
+            if raw:
+                items.append(raw)
+        elif items and isinstance(items[-1], float):
             items[-1] += float(item)
         else:
             items.append(float(item))
+    texts = list(reversed(texts)) if texts else []
+    widths, code_of = font.widths, font.code
     out: list[Any] = []
+    buffer = bytearray()
     changed = len(items) != len(array)
+    rest: float | None = None  # what is left of the adjustment after the last glyph
     for i, item in enumerate(items):
-        if not isinstance(item, pikepdf.String):
-            if not (out and isinstance(out[-1], tuple) and out[-1][1] is not None):
+        if isinstance(item, float):
+            if rest is None:
+                if buffer:
+                    out.append(pikepdf.String(bytes(buffer)))
+                    buffer = bytearray()
                 out.append(item)
                 continue
             changed = True  # its whole part is folded into the width of the glyph before it
-            if out[-1][1]:
-                out.append(out[-1][1])
+            if rest:
+                out.append(pikepdf.String(bytes(buffer)))
+                buffer = bytearray()
+                out.append(rest)
+            rest = None
             continue
-        raw = bytes(item)
-        codes = [int.from_bytes(raw[j : j + 2], "big") for j in range(0, len(raw) - 1, 2)]
-        for k, code in enumerate(codes):
-            text = texts.pop(0) if texts else None
+        last = len(item) - 2
+        following = items[i + 1] if i + 1 < len(items) else None
+        for j in range(0, last + 1, 2):
+            code = (item[j] << 8) | item[j + 1]
+            text = texts.pop() if texts else None
             advance = rest = None
-            following = items[i + 1] if k == len(codes) - 1 and i + 1 < len(items) else None
-            if following is not None and not isinstance(following, pikepdf.String):
+            if j == last and isinstance(following, float):
                 # Widths are whole (PDFium reads them as integers): the fraction stays put.
-                width, whole = font.widths.get(code, 1000.0), round(following)
+                width, whole = widths.get(code, 1000.0), round(following)
                 if width - whole >= 0:
-                    advance, rest = width - whole, following - whole
-            new = font.code(code, text, advance)
-            changed = changed or new != code
-            folded = advance is not None and font.widths.get(new) == advance
-            out.append((new, rest if folded else None))
+                    advance = width - whole
+            new = code_of(code, text, advance)
+            if new != code:
+                changed = True
+            if advance is not None and widths.get(new) == advance:
+                rest = following - round(following)  # type: ignore[operator]
+            buffer += new.to_bytes(2, "big")
     if not changed:
         return None
-    result: list[Any] = []
-    buffer = bytearray()
-    for item in out:
-        if isinstance(item, tuple):
-            buffer += item[0].to_bytes(2, "big")
-            continue
-        if buffer:
-            result.append(pikepdf.String(bytes(buffer)))
-            buffer = bytearray()
-        result.append(item)
     if buffer:
-        result.append(pikepdf.String(bytes(buffer)))
-    return pikepdf.Array(result)
+        out.append(pikepdf.String(bytes(buffer)))
+    return pikepdf.Array(out)
 
 
 def _carry(instructions: list[Any]) -> list[Any]:
