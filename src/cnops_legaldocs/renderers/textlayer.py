@@ -24,9 +24,9 @@ active (the fast path: after stamping, on the whole file).
 
 from __future__ import annotations
 
-import copy
 import io
 import re
+import struct
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -214,15 +214,23 @@ class _Font:
         self.widths = _read_widths(self.cid.get("/W", pikepdf.Array()))
         self.texts = _read_to_unicode(font.ToUnicode.read_bytes())
         self.program = _program(self.cid)
-        glyphs = len(self.program.getGlyphOrder()) if self.program is not None else 0
+        glyphs = self.program.glyph_count if self.program is not None else 0
         self.next = max([glyphs, *(c + 1 for c in self.widths), *(c + 1 for c in self.texts)])
         self.gid_of: dict[int, int] = {}
-        self.copies: dict[int, tuple[int, float]] = {}  # code: (glyph copied, its advance)
+        self.copies: dict[int, tuple[int, int]] = {}  # code: (glyph copied, its advance)
         self.codes: dict[tuple[int, str, float], int] = {}
+        self.memo: dict[tuple[int, str | None, float | None], int] = {}
 
     def code(self, code: int, text: str | None, advance: float | None) -> int:
         """The code that draws `code`'s glyph, stands for `text` and advances by `advance`
         (None: as `code` does; ignored where the font program cannot be given a copy)."""
+        asked = (code, text, advance)
+        known = self.memo.get(asked)
+        if known is None:
+            known = self.memo[asked] = self._code(code, text, advance)
+        return known
+
+    def _code(self, code: int, text: str | None, advance: float | None) -> int:
         glyph = self.gid_of.get(code, code)
         if text is None:
             text = self.texts.get(code, "")
@@ -241,7 +249,7 @@ class _Font:
             self.widths[new] = advance
             self.texts[new] = text
             if advance != self.widths.get(glyph, 1000.0):
-                self.copies[new] = (glyph, advance)
+                self.copies[new] = (glyph, round(advance))
         return self.codes[key]
 
     def write(self, pdf: pikepdf.Pdf) -> None:
@@ -254,8 +262,7 @@ class _Font:
             self._copy_glyphs(pdf)
         old = self.cid.get("/CIDToGIDMap")
         table = bytearray(old.read_bytes()) if isinstance(old, pikepdf.Stream) else bytearray()
-        for cid in range(len(table) // 2, self.next):
-            table += cid.to_bytes(2, "big")
+        table += struct.pack(f">{self.next - len(table) // 2}H", *range(len(table) // 2, self.next))
         for new, glyph in self.gid_of.items():
             table[2 * new : 2 * new + 2] = glyph.to_bytes(2, "big")
         self.cid.CIDToGIDMap = pdf.make_stream(bytes(table))
@@ -269,37 +276,117 @@ class _Font:
             descriptor.CIDSet = pdf.make_stream(bytes(bits))
 
     def _copy_glyphs(self, pdf: pikepdf.Pdf) -> None:
-        font = self.program
-        assert font is not None
-        order = list(font.getGlyphOrder())
-        glyf, hmtx = font["glyf"], font["hmtx"]
-        for code in sorted(self.copies):
-            glyph, advance = self.copies[code]
-            name = f"cnops.{code}"
-            glyf.glyphs[name] = copy.deepcopy(glyf[order[glyph]])
-            hmtx.metrics[name] = (round(advance), hmtx.metrics[order[glyph]][1])
-            self.gid_of[code] = len(order)
-            order.append(name)
-        font.setGlyphOrder(order)
-        glyf.glyphOrder = order
-        out = io.BytesIO()
-        font.save(out)
-        data = out.getvalue()
+        assert self.program is not None
+        codes = sorted(self.copies)
+        data = self.program.with_copies([self.copies[c] for c in codes])
+        for index, code in enumerate(codes):
+            self.gid_of[code] = self.program.glyph_count + index
         self.cid.FontDescriptor.FontFile2 = pdf.make_stream(data, Length1=len(data))
 
 
-def _program(cid: pikepdf.Dictionary) -> Any:
+def _program(cid: pikepdf.Dictionary) -> _Program | None:
     """The embedded TrueType program, when glyphs can be added to it (1000 units per em)."""
-    from fontTools.ttLib import TTFont
-
     descriptor = cid.get("/FontDescriptor")
     data = descriptor.get("/FontFile2") if descriptor is not None else None
     if data is None:
         return None
-    font = TTFont(io.BytesIO(data.read_bytes()), recalcTimestamp=False, recalcBBoxes=False)
-    if "glyf" not in font or font["head"].unitsPerEm != 1000:
+    try:
+        return _Program(data.read_bytes())
+    except (_Unsupported, struct.error, KeyError):
         return None
-    return font
+
+
+class _Program:
+    """A TrueType font program, read just enough to append copies of glyphs with their own
+    advance (glyf, loca, hmtx, hhea, maxp): much faster than a full fontTools round trip."""
+
+    def __init__(self, data: bytes) -> None:
+        self.tables: dict[bytes, bytes] = {}
+        count = struct.unpack(">H", data[4:6])[0]
+        self.version = data[:4]
+        for i in range(count):
+            tag, _, offset, length = struct.unpack(">4sIII", data[12 + 16 * i : 28 + 16 * i])
+            self.tables[tag] = data[offset : offset + length]
+        head, maxp = self.tables[b"head"], self.tables[b"maxp"]
+        if struct.unpack(">H", head[18:20])[0] != 1000 or b"glyf" not in self.tables:
+            raise _Unsupported
+        self.long_loca = struct.unpack(">h", head[50:52])[0] == 1
+        self.glyph_count = struct.unpack(">H", maxp[4:6])[0]
+
+    def with_copies(self, copies: list[tuple[int, int]]) -> bytes:
+        """The program with the glyphs (glyph id, advance) appended, in this order."""
+        n, loca, glyf = self.glyph_count, self.tables[b"loca"], self.tables[b"glyf"]
+        if self.long_loca:
+            offsets = list(struct.unpack(f">{n + 1}I", loca[: 4 * (n + 1)]))
+        else:
+            offsets = [2 * o for o in struct.unpack(f">{n + 1}H", loca[: 2 * (n + 1)])]
+        metrics_count = struct.unpack(">H", self.tables[b"hhea"][34:36])[0]
+        hmtx = self.tables[b"hmtx"]
+        metrics = list(struct.iter_unpack(">Hh", hmtx[: 4 * metrics_count]))
+        rest = struct.unpack(
+            f">{n - metrics_count}h",
+            hmtx[4 * metrics_count : 4 * metrics_count + 2 * (n - metrics_count)],
+        )
+        metrics += [(metrics[-1][0], lsb) for lsb in rest]
+        out = bytearray(glyf[: offsets[n]])
+        for glyph, advance in copies:
+            out += glyf[offsets[glyph] : offsets[glyph + 1]]
+            out += bytes(-len(out) % 4)
+            offsets.append(len(out))
+            metrics.append((advance, metrics[glyph][1]))
+        total = n + len(copies)
+        if total > 0xFFFF or (not self.long_loca and len(out) > 0x1FFFE):
+            raise _Unsupported
+        tables = dict(self.tables)
+        tables[b"glyf"] = bytes(out)
+        if self.long_loca:
+            tables[b"loca"] = struct.pack(f">{total + 1}I", *offsets)
+        else:
+            tables[b"loca"] = struct.pack(f">{total + 1}H", *(o // 2 for o in offsets))
+        tables[b"hmtx"] = struct.pack(">" + "Hh" * total, *(v for m in metrics for v in m))
+        hhea = tables[b"hhea"]
+        advance_max = max(m[0] for m in metrics)
+        tables[b"hhea"] = (
+            hhea[:10]
+            + struct.pack(">H", advance_max)
+            + hhea[12:34]
+            + struct.pack(">H", total)
+            + hhea[36:]
+        )
+        maxp = tables[b"maxp"]
+        tables[b"maxp"] = maxp[:4] + struct.pack(">H", total) + maxp[6:]
+        head = tables[b"head"]
+        tables[b"head"] = head[:8] + bytes(4) + head[12:]  # checkSumAdjustment, set below
+        return _sfnt(self.version, tables)
+
+
+def _checksum(data: bytes) -> int:
+    data += bytes(-len(data) % 4)
+    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+
+
+def _sfnt(version: bytes, tables: dict[bytes, bytes]) -> bytes:
+    tags = sorted(tables)
+    count = len(tags)
+    power = 1 << (count.bit_length() - 1)
+    header = version + struct.pack(
+        ">HHHH", count, power * 16, power.bit_length() - 1, count * 16 - power * 16
+    )
+    directory, body = bytearray(), bytearray()
+    offset = 12 + 16 * count
+    for tag in tags:
+        data = tables[tag]
+        directory += struct.pack(">4sIII", tag, _checksum(data), offset + len(body), len(data))
+        body += data + bytes(-len(data) % 4)
+    font = bytearray(header + directory + body)
+    head = (
+        12
+        + 16 * count
+        + sum(len(tables[t]) + (-len(tables[t]) % 4) for t in tags[: tags.index(b"head")])
+    )
+    adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+    font[head + 8 : head + 12] = struct.pack(">I", adjustment)
+    return bytes(font)
 
 
 def _read_widths(array: pikepdf.Array) -> dict[int, float]:
@@ -520,56 +607,59 @@ def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikep
     """The TJ array with each glyph's code replaced by one that says its text (`texts`, in
     stream order; None: as it is) and advances as drawn (the whole part of the adjustment after
     it folded into its width). None when nothing changes."""
-    items: list[Any] = []  # without empty strings, adjustments that follow each other summed
+    items: list[bytes | float] = []  # no empty strings; adjustments in a row summed
     for item in array:
         if isinstance(item, pikepdf.String):
-            if len(bytes(item)):
-                items.append(item)
-        elif items and not isinstance(items[-1], pikepdf.String):
+            raw = bytes(item)
+            if raw:
+                items.append(raw)
+        elif items and isinstance(items[-1], float):
             items[-1] += float(item)
         else:
             items.append(float(item))
+    texts = list(reversed(texts)) if texts else []
+    widths, code_of = font.widths, font.code
     out: list[Any] = []
+    buffer = bytearray()
     changed = len(items) != len(array)
+    rest: float | None = None  # what is left of the adjustment after the last glyph
     for i, item in enumerate(items):
-        if not isinstance(item, pikepdf.String):
-            if not (out and isinstance(out[-1], tuple) and out[-1][1] is not None):
+        if isinstance(item, float):
+            if rest is None:
+                if buffer:
+                    out.append(pikepdf.String(bytes(buffer)))
+                    buffer = bytearray()
                 out.append(item)
                 continue
             changed = True  # its whole part is folded into the width of the glyph before it
-            if out[-1][1]:
-                out.append(out[-1][1])
+            if rest:
+                out.append(pikepdf.String(bytes(buffer)))
+                buffer = bytearray()
+                out.append(rest)
+            rest = None
             continue
-        raw = bytes(item)
-        codes = [int.from_bytes(raw[j : j + 2], "big") for j in range(0, len(raw) - 1, 2)]
-        for k, code in enumerate(codes):
-            text = texts.pop(0) if texts else None
+        last = len(item) - 2
+        following = items[i + 1] if i + 1 < len(items) else None
+        for j in range(0, last + 1, 2):
+            code = (item[j] << 8) | item[j + 1]
+            text = texts.pop() if texts else None
             advance = rest = None
-            following = items[i + 1] if k == len(codes) - 1 and i + 1 < len(items) else None
-            if following is not None and not isinstance(following, pikepdf.String):
+            if j == last and isinstance(following, float):
                 # Widths are whole (PDFium reads them as integers): the fraction stays put.
-                width, whole = font.widths.get(code, 1000.0), round(following)
+                width, whole = widths.get(code, 1000.0), round(following)
                 if width - whole >= 0:
-                    advance, rest = width - whole, following - whole
-            new = font.code(code, text, advance)
-            changed = changed or new != code
-            folded = advance is not None and font.widths.get(new) == advance
-            out.append((new, rest if folded else None))
+                    advance = width - whole
+            new = code_of(code, text, advance)
+            if new != code:
+                changed = True
+            if advance is not None and widths.get(new) == advance:
+                rest = following - round(following)  # type: ignore[operator]
+            buffer += new.to_bytes(2, "big")
     if not changed:
         return None
-    result: list[Any] = []
-    buffer = bytearray()
-    for item in out:
-        if isinstance(item, tuple):
-            buffer += item[0].to_bytes(2, "big")
-            continue
-        if buffer:
-            result.append(pikepdf.String(bytes(buffer)))
-            buffer = bytearray()
-        result.append(item)
     if buffer:
-        result.append(pikepdf.String(bytes(buffer)))
-    return pikepdf.Array(result)
+        out.append(pikepdf.String(bytes(buffer)))
+    return pikepdf.Array(out)
 
 
 def _carry(instructions: list[Any]) -> list[Any]:
