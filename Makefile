@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml scripts/setup-system
 	bash scripts/setup-system
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,serve]'
 	touch $@
 
 clean:

@@ -1,0 +1,79 @@
+"""What runs in the service's worker processes: each loads the data and warms up once, then
+renders documents, pre-filled forms and previews. Only small picklable values travel in (ids,
+options, a person's values) and bytes travel out; nothing is written to disk."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Mapping
+from pathlib import Path
+
+from .. import api, documents, previews
+from ..branches import Branch, load_branches
+from ..fastpath import FormPrinter
+from ..model import LegalData, load
+
+_data: LegalData | None = None
+_branches: dict[str, Branch] = {}
+_printers: dict[tuple[str, str], FormPrinter] = {}
+
+
+def initialize(data: str | None, branches: str | None) -> None:
+    """The pool's initializer: load the data and branches, warm up (`api.warm_up`).
+
+    Ctrl-C and SIGTERM reach the whole process group: workers ignore them, so that the server
+    lets the renders in progress finish and then shuts the pool down itself."""
+    global _data, _branches
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _data = api.warm_up(load(Path(data)) if data else None)
+    _branches = {b.id: b for b in load_branches(branches)} if branches else {}
+    # The forms' fast path: the base of the usual set of filled fields laid out once.
+    usual = {"nom": "X", "prenom": "X", "cin": "A1", "immatriculation": "1"}
+    for kind in documents.FORM_KINDS:
+        for lang in ("fr", "ar"):
+            _printer(kind, lang).render(usual)
+
+
+def ping() -> int:
+    """The worker's process id, once its initializer has run."""
+    return os.getpid()
+
+
+def _printer(kind: str, lang: str) -> FormPrinter:
+    assert _data is not None, "worker not initialized"
+    key = (kind, lang)
+    if key not in _printers:
+        _printers[key] = FormPrinter(_data, kind, lang)
+    return _printers[key]
+
+
+def document(kind: str, lang: str, fmt: str, paper: str | None, branch: str | None) -> bytes:
+    """One document as `api.render` makes it (`branch`: an id of the branches file)."""
+    assert _data is not None, "worker not initialized"
+    return api.render(
+        _data, kind, lang, fmt, paper=paper, branch=_branches[branch] if branch else None
+    )
+
+
+def form(kind: str, lang: str, fmt: str, person: Mapping[str, str]) -> bytes:
+    """A form pre-filled with `person` (already validated): the fast path for a one-language
+    PDF, `api.render` otherwise."""
+    assert _data is not None, "worker not initialized"
+    if fmt == "pdf" and lang in ("fr", "ar"):
+        return _printer(kind, lang).render(person)
+    return api.render(_data, kind, lang, fmt, person=person)
+
+
+def pages(pdf: bytes, dpi: int) -> list[bytes]:
+    """A PDF's pages as PNG images (`previews.pages`)."""
+    return previews.pages(pdf, dpi=dpi)
+
+
+def sleep(seconds: float) -> int:
+    """Hold a worker for `seconds` (the tests' slow render; not routed)."""
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
