@@ -4,8 +4,11 @@ options, a person's values) and bytes travel out; nothing is written to disk."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -27,6 +30,12 @@ def initialize(data: str | None, branches: str | None) -> None:
     global _data, _branches
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # WeasyPrint keeps a temporary directory per font configuration and removes it only when
+    # the object is collected, which a process's exit does not promise: each worker's temporary
+    # files go in a directory of its own, removed when the worker exits.
+    private = tempfile.mkdtemp(prefix="cnops-legaldocs-worker-")
+    tempfile.tempdir = private
+    atexit.register(shutil.rmtree, private, ignore_errors=True)
     _data = api.warm_up(load(Path(data)) if data else None)
     _branches = {b.id: b for b in load_branches(branches)} if branches else {}
     # The forms' fast path: the base of the usual set of filled fields laid out once.
@@ -34,6 +43,8 @@ def initialize(data: str | None, branches: str | None) -> None:
     for kind in documents.FORM_KINDS:
         for lang in ("fr", "ar"):
             _printer(kind, lang).render(usual)
+    # The DOCX writer's fonts (instances cut once per process), for both languages.
+    api.render(_data, documents.FORM_KINDS[-1], "fr+ar", "docx")
 
 
 def ping() -> int:
