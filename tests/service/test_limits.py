@@ -1,6 +1,6 @@
 """Limits on a server of one worker and no queue: a render past the time-out answers 504, a
 request beyond the queue 503 with Retry-After; on SIGTERM the request in flight completes, the
-server exits 0 and leaves no temporary file."""
+server shuts down and leaves no temporary file."""
 
 from __future__ import annotations
 
@@ -77,7 +77,10 @@ def test_sigterm_lets_the_request_in_flight_finish(small: Server) -> None:
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
     assert answer.rstrip().endswith(b"%%EOF")
-    assert small.process.wait(120) == 0
+    # uvicorn shuts down, then raises the signal it caught again: the status says "SIGTERM".
+    assert small.process.wait(120) in (0, -signal.SIGTERM)
+    log = small.log_text()
+    assert "Application shutdown complete" in log and "Finished server process" in log
     leftovers = [p for p in Path(small.tmp).rglob("*")]
     assert leftovers == []
     with pytest.raises(httpx.TransportError):

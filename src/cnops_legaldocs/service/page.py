@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from .. import assets, catalogs, documents
+from .. import assets, bidi, catalogs, documents
 from ..batch import PERSON_REQUIRED
 from ..bilingual import BILINGUAL, file_tag
 from ..errors import DataError
@@ -84,6 +84,8 @@ def field_errors(values: dict[str, str], lang: str) -> dict[str, str]:
                 errors[name] = gettext(_UNPRINTABLE)
             else:
                 errors[name] = gettext(_INVALID.get(name, _UNPRINTABLE))
+    if lang == "ar":  # examples (AB123456) in left-to-right isolates, as in the documents
+        errors = {name: bidi.isolate_ltr(message) for name, message in errors.items()}
     return errors
 
 
