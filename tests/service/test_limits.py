@@ -4,6 +4,7 @@ server shuts down and leaves no temporary file."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import threading
@@ -59,6 +60,19 @@ def test_timeout_then_full_queue(small: Server) -> None:
     assert answers["slow"].json()["detail"] == "the render took longer than 2 s"
     # The timed-out render still holds its worker: the slot is free only when it is done.
     wait_for(lambda: pending(small) == 0)
+
+
+def test_a_dead_worker_makes_health_503_then_the_pool_is_replaced(small: Server) -> None:
+    (worker,) = httpx.get(f"{small.url}/health", timeout=30).json()["workers"]
+    os.kill(worker["pid"], signal.SIGKILL)
+    wait_for(lambda: httpx.get(f"{small.url}/health", timeout=30).status_code == 503, 60)
+    # The health check replaced the pool: a new worker warms up, then renders again.
+    wait_for(lambda: httpx.get(f"{small.url}/health", timeout=30).status_code == 200, 600)
+    (new,) = httpx.get(f"{small.url}/health", timeout=30).json()["workers"]
+    assert new["pid"] != worker["pid"] and new["alive"]
+    response = httpx.post(f"{small.url}{FORM}", content=PERSON, timeout=120,
+                          headers={"content-type": "application/json"})  # fmt: skip
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
 def test_sigterm_lets_the_request_in_flight_finish(small: Server) -> None:

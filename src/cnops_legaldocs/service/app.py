@@ -37,8 +37,7 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-PREVIEW_DPI = 60
-"""Resolution of the page previews (an A4 page is 496×702 pixels)."""
+PREVIEW_DPI = page.PREVIEW_DPI
 
 
 @dataclass(frozen=True)
@@ -376,6 +375,7 @@ async def health(request: Request) -> Response:
     pool = service_of(request).pool
     workers = pool.workers()
     ok = pool.can_render()
+    pool.check()
     body = {
         "status": "ok" if ok else ("starting" if not pool.ready else "unavailable"),
         "workers": workers,

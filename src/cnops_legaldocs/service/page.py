@@ -6,6 +6,7 @@ to a worker, come back inside the PDF, and are forgotten with the request."""
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 def _(message: str) -> str:
     return message
 
+
+PREVIEW_DPI = 60
+"""Resolution of the page previews (an A4 page is 497×702 pixels)."""
 
 PAGE_LANGUAGES = (("fr", "Français"), ("ar", "العربية"))
 """The page's languages, each named in itself (the switch)."""
@@ -129,7 +133,7 @@ def _page(
         papers=documents.PAPERS[selected["kind"]],
         selected=selected,
         previews=previews,
-        image_width=round(210 / 25.4 * 60) if previews else 0,
+        image_width=math.ceil(210 / 25.4 * PREVIEW_DPI) if previews else 0,
         links=links,
         notice=None,
         fields=FIELDS,

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
+import json
 import logging
 import multiprocessing
+import shutil
+import tempfile
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -40,6 +43,8 @@ class RenderPool:
         self.settings = settings
         self.pending = 0
         self.ready = False
+        # The workers' temporary files (WeasyPrint's fonts), removed by `shutdown`.
+        self.tmp = tempfile.mkdtemp(prefix="cnops-legaldocs-serve-")
         self._executor = self._new_executor()
 
     @property
@@ -51,7 +56,7 @@ class RenderPool:
             self.settings.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.initialize,
-            initargs=(self.settings.data, self.settings.branches),
+            initargs=(self.settings.data, self.settings.branches, self.tmp),
         )
 
     async def start(self) -> list[int]:
@@ -72,7 +77,14 @@ class RenderPool:
         ]
 
     def can_render(self) -> bool:
-        return self.ready and any(w["alive"] for w in self.workers())
+        """A worker has warmed up, none has died (which breaks the pool), one is alive."""
+        broken = bool(getattr(self._executor, "_broken", False))
+        return self.ready and not broken and any(w["alive"] for w in self.workers())
+
+    def check(self) -> None:
+        """Replace a broken pool (a worker died) without waiting for a render to find it."""
+        if self.ready and getattr(self._executor, "_broken", False):
+            self._replace()
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in a worker; raises `Problem` 503 (queue full, pool down) or 504."""
@@ -122,5 +134,9 @@ class RenderPool:
             log.exception("render workers failed to start")
 
     def shutdown(self) -> None:
-        """Let the renders in progress finish, then stop the workers."""
-        self._executor.shutdown(wait=True)
+        """Let the renders in progress finish, stop the workers, remove their files."""
+        try:
+            self._executor.shutdown(wait=True)
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            log.info(json.dumps({"event": "workers stopped"}))

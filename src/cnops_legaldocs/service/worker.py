@@ -22,7 +22,7 @@ _branches: dict[str, Branch] = {}
 _printers: dict[tuple[str, str], FormPrinter] = {}
 
 
-def initialize(data: str | None, branches: str | None) -> None:
+def initialize(data: str | None, branches: str | None, tmp: str | None = None) -> None:
     """The pool's initializer: load the data and branches, warm up (`api.warm_up`).
 
     Ctrl-C and SIGTERM reach the whole process group: workers ignore them, so that the server
@@ -32,8 +32,9 @@ def initialize(data: str | None, branches: str | None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # WeasyPrint keeps a temporary directory per font configuration and removes it only when
     # the object is collected, which a process's exit does not promise: each worker's temporary
-    # files go in a directory of its own, removed when the worker exits.
-    private = tempfile.mkdtemp(prefix="cnops-legaldocs-worker-")
+    # files go in a directory of its own, under the pool's `tmp` (which the server removes once
+    # the workers have stopped, even one that was killed), and removed when the worker exits.
+    private = tempfile.mkdtemp(prefix="worker-", dir=tmp)
     tempfile.tempdir = private
     atexit.register(shutil.rmtree, private, ignore_errors=True)
     _data = api.warm_up(load(Path(data)) if data else None)
