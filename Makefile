@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml scripts/setup-system tests/pdfjs/package-lock.json
 	bash scripts/setup-system
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,serve]'
 	# pdf.js (Firefox's reader) for the text-layer tests; they are skipped without Node
 	if command -v npm >/dev/null; then cd tests/pdfjs && npm ci --no-audit --no-fund --silent; fi
 	touch $@

@@ -181,6 +181,23 @@ def _parser() -> argparse.ArgumentParser:
         f"agencies: {batch.BRANCH_PATTERN})",
     )
     many.add_argument("--quiet", action="store_true", help="no progress and no summary")
+
+    serve = sub.add_parser(
+        "serve", help="HTTP API and agency page (extra: pip install 'cnops-legaldocs[serve]')"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument(
+        "--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
+        help="render worker processes (default: the machine's cores)",
+    )  # fmt: skip
+    serve.add_argument("--branches", type=Path, metavar="FILE", help="agencies (YAML)")
+    serve.add_argument("--queue", type=int, default=16, metavar="N", help="renders waiting")
+    serve.add_argument("--timeout", type=float, default=30.0, metavar="S", help="per render")
+    serve.add_argument(
+        "--body-timeout", type=float, default=10.0, metavar="S", help="to receive a request body"
+    )
+    data_option(serve)
     return parser
 
 
@@ -439,6 +456,28 @@ def _batch(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_BAD_INPUT
 
 
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from .service import Settings, server
+    except ImportError as exc:
+        raise RenderError(
+            f"serve needs the 'serve' extra ({exc.name} is missing): "
+            "pip install 'cnops-legaldocs[serve]'"
+        ) from None
+    if args.queue < 0 or args.timeout <= 0 or args.body_timeout <= 0:
+        raise RenderError("--queue must be 0 or more, the time-outs more than 0")
+    settings = Settings(
+        workers=args.workers,
+        data=str(args.data) if args.data else None,
+        branches=str(args.branches) if args.branches else None,
+        queue=args.queue,
+        timeout=args.timeout,
+        body_timeout=args.body_timeout,
+    )
+    server.run(settings, args.host, args.port)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "render": _render,
     "build": _build,
@@ -447,6 +486,7 @@ _COMMANDS = {
     "batch": _batch,
     "export": _export,
     "diff": _diff,
+    "serve": _serve,
 }
 
 
