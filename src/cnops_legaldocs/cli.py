@@ -474,6 +474,10 @@ def _serve(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         body_timeout=args.body_timeout,
     )
+    # uvicorn handles SIGTERM itself (in-flight requests finish), then raises it again: with
+    # the default action, as a service manager expects, not the batch's "interrupted" (130).
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     server.run(settings, args.host, args.port)
     return EXIT_OK
 

@@ -55,7 +55,8 @@ def test_clause_by_reference_or_id_is_the_library_clause(
     assert got.status_code == 200, got.text
     ref = path.rsplit(".", 1)[0]
     assert got.content == clause(load(), ref, lang, fmt)
-    assert got.headers["content-type"].startswith(f"text/{'plain' if fmt == 'txt' else fmt}")
+    media = {"txt": "text/plain", "html": "text/html", "md": "text/markdown"}[fmt]
+    assert got.headers["content-type"] == f"{media}; charset=utf-8"
     assert got.headers["etag"].startswith('"')
 
 
@@ -71,7 +72,7 @@ def test_clause_pdf_is_rendered_in_a_worker(server: Server) -> None:
 @pytest.mark.parametrize(
     ("path", "status", "says"),
     [
-        ("/v1/clauses/A-GA-105/2016.txt", 404, "close matches: A-GA-104/2016"),
+        ("/v1/clauses/A-GA-105/2016.txt", 404, "close matches: A-GA-106/2016, A-GA-104/2016"),
         ("/v1/clauses/A-GA-104/2016.exe", 404, "formats: txt"),
         ("/v1/clauses/..%2F..%2Fetc%2Fpasswd.txt", 404, "OPERATION.FORMAT"),
         ("/v1/clauses/A-GA-104/2016.txt?length=long", 400, "unknown length"),
