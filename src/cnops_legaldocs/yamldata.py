@@ -27,6 +27,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 _PHONE = re.compile(r"(?:\+212|0)[ .-]?[5-8](?:[ .-]?[0-9]){8}")
 _ID = re.compile(r"[a-z][a-z0-9-]{0,39}")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")  # a key shown in a field path
+_SHOWN_KEY = re.compile(r"[a-z_]{1,30}")  # an unknown key repeated: a misspelt field name
 _STR, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float"))
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -183,8 +184,12 @@ class Fields:
     def need(self, key: str) -> Node:
         child = self.get(key)
         if child is None:
-            unknown = [n for k, n in self.items.items() if k not in self.seen]
-            hint = f"; found an unknown field on line {unknown[0].line}" if unknown else ""
+            unknown = [(k, n) for k, n in self.items.items() if k not in self.seen]
+            hint = ""
+            if unknown:
+                other, node = unknown[0]
+                shown = repr(other) if _SHOWN_KEY.fullmatch(other) else f"on line {node.line}"
+                hint = f"; found unknown field {shown}, a misspelling?"
             raise self.node.error(
                 f"missing (this field is required){hint}", self.node.child_path(key)
             )
@@ -193,11 +198,12 @@ class Fields:
     def done(self) -> None:
         for key, child in self.items.items():
             if key not in self.seen:
-                # The key is not repeated: a wrong file's first line may be a person's data.
+                # Only a key shaped like a field name is repeated: a wrong file's first line
+                # may be a person's name and CIN.
                 known = ", ".join(sorted(self.seen))
                 raise child.error(
                     f"unknown field (check its spelling; the fields here are: {known})",
-                    self.node.path or None,
+                    child.path if _SHOWN_KEY.fullmatch(key) else self.node.path or None,
                 )
 
 
