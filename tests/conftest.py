@@ -103,9 +103,11 @@ def weasy_pdfs(data: LegalData, tmp_path_factory: pytest.TempPathFactory) -> dic
 @pytest.fixture(scope="session")
 def converted(docx_files: dict[Case, bytes], tmp_path_factory: pytest.TempPathFactory
               ) -> dict[Case, Path]:  # fmt: skip
-    """Every DOCX printed to PDF by LibreOffice, all in one call (a private profile, so that
-    parallel runs do not clash), on a machine where the document fonts are not installed:
-    what the PDF shows comes from the DOCX alone."""
+    """Every DOCX printed to PDF by LibreOffice (a private profile, so that parallel runs do
+    not clash), on a machine where the document fonts are not installed: what the PDF shows
+    comes from the DOCX alone. One call per file: a LibreOffice session keeps the first
+    document's embedded subset of a family for the documents opened after it (README, DOCX
+    output), so each file is printed as it prints when opened on its own."""
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed: run scripts/setup-system")
@@ -115,11 +117,12 @@ def converted(docx_files: dict[Case, bytes], tmp_path_factory: pytest.TempPathFa
         sources[case] = work / f"{'-'.join(case)}.docx"
         sources[case].write_bytes(content)
     profile = (work / "profile").as_uri()
-    subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf",
-         "--outdir", str(work), *map(str, sources.values())],
-        check=True, capture_output=True, timeout=900,
-    )  # fmt: skip
+    for source in sources.values():
+        subprocess.run(
+            [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf",
+             "--outdir", str(work), str(source)],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
     return {case: path.with_suffix(".pdf") for case, path in sources.items()}
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import io
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from ...batch import Job
 
 DOCUMENT_PART = "word/document.xml"
+MAX_BASES = 16  # bases kept per worker, the least recently used dropped
 
 
 def _field_of(td: etree._Element) -> str | None:
@@ -115,7 +117,7 @@ class FormFiller:
 
     def __init__(self, data: LegalData, kind: str, lang: str) -> None:
         self.data, self.kind, self.lang = data, kind, lang
-        self.bases: dict[frozenset[str], Base] = {}
+        self.bases: OrderedDict[frozenset[str], Base] = OrderedDict()
 
     def render(self, values: Mapping[str, object]) -> bytes:
         person = Person.from_mapping(values)
@@ -127,7 +129,10 @@ class FormFiller:
         if base is None:
             content, base = _base(tree)
             self.bases[filled] = base
+            while len(self.bases) > MAX_BASES:  # memory stays flat whatever the rows
+                self.bases.popitem(last=False)
             return content
+        self.bases.move_to_end(filled)
         return self._fill(base, tree)
 
     def _fill(self, base: Base, tree: documents.Document) -> bytes:

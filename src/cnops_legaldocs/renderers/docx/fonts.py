@@ -12,6 +12,7 @@ script. Instancing is deterministic and done at build time or once per machine
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 
 from fontTools.fontBuilder import FontBuilder
@@ -30,10 +31,37 @@ FACES: dict[str, tuple[int, str]] = {
 }
 
 
+class Faces(Mapping[str, bytes]):
+    """Some of a family's static faces, each made on first use and kept: a static instance
+    of a variable font takes seconds, and a subset DOCX embeds only the faces it uses."""
+
+    def __init__(self, name: str, faces: Iterable[str] = tuple(FACES)) -> None:
+        self.name = name
+        self.faces = tuple(face for face in FACES if face in set(faces))
+
+    def __getitem__(self, face: str) -> bytes:
+        if face not in self.faces:
+            raise KeyError(face)
+        return _face(self.name, face)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.faces)
+
+    def __len__(self) -> int:
+        return len(self.faces)
+
+
+@cache
+def _face(name: str, face: str) -> bytes:
+    weight, style = FACES[face]
+    return _static_face(name, weight, style)
+
+
 @cache
 def family(name: str) -> FontFamily:
-    """A family's font-table entry with its four static faces, ready to embed."""
-    faces = {face: _static_face(name, weight, style) for face, (weight, style) in FACES.items()}
+    """A family's font-table entry with its four static faces (made when first read), ready
+    to embed."""
+    faces = Faces(name)
     with TTFont(io.BytesIO(faces["regular"]), lazy=True) as font:
         os2 = font["OS/2"]
         panose = os2.panose

@@ -557,8 +557,7 @@ class Writer:
         families = []
         for lang in ("fr", "ar"):
             family = docx_fonts.family(FAMILY[lang])
-            faces = {k: v for k, v in family.faces.items() if k in kept[lang]}
-            families.append(replace(family, faces=faces))
+            families.append(replace(family, faces=docx_fonts.Faces(family.name, kept[lang])))
         if self.source.is_form:
             families.append(docx_fonts.tick_box_family())
         return families
