@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import api, batch, bidi, catalogs, clauses, editions, glossary, model, opendata, tempdirs
+from . import api, batch, bidi, catalogs, clauses, editions, glossary, model, opendata
 from .bilingual import file_tag
 from .branches import load_branches
 from .errors import DataError, LegalDocsError, RenderError, printable
@@ -227,7 +227,7 @@ def _version() -> str:
 
 def _on_signal(signum: int, frame: object) -> None:
     """SIGTERM as Ctrl-C: rows in progress finish, nothing partial is left; then every
-    temporary directory of the process is removed (`tempdirs`, also at exit)."""
+    temporary directory of the process is removed at exit (`tempdirs`)."""
     raise KeyboardInterrupt
 
 
@@ -235,10 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_signal)
-    try:
-        return _main(args)
-    finally:
-        tempdirs.cleanup()
+    # Temporary directories go at exit (`tempdirs`: atexit, also after SIGTERM), not here: a
+    # host (or a test) that calls `main` in-process keeps its font configurations.
+    return _main(args)
 
 
 def _main(args: argparse.Namespace) -> int:

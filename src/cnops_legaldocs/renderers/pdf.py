@@ -75,6 +75,8 @@ _local = threading.local()
 def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
     """Font configuration and parsed stylesheets, built once per thread and reused."""
     cached = getattr(_local, "styles", None)
+    if cached is not None and not cached[0]._folder.is_dir():
+        cached = None  # its fonts' folder was removed (`tempdirs.cleanup`): make another
     if cached is None:
         _harfbuzz_check()
         fetcher = AssetFetcher()
