@@ -8,9 +8,9 @@ STAMP := $(VENV)/.installed
 build: $(STAMP)  ## every document, language and format, from the embedded data, into ./out
 	$(BIN)/cnops-legaldocs build -o out
 
-test: $(STAMP)  ## lint, then the test suite
+test: $(STAMP)  ## lint, then the test suite (two processes, each test file in one of them)
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard benchmarks)

@@ -331,7 +331,8 @@ def words_of_lines(page: Page, lines: list[list[Glyph]]) -> list[str]:
             text, last = "", None
             for glyph in glyphs:
                 if unicodedata.category(glyph.text[0]) == "Mn":  # marks sit anywhere
-                    text += glyph.text
+                    text += glyph.text  # over their word: its extent, not a gap
+                    last = glyph.x1 if last is None else max(last, glyph.x1)
                     continue
                 if last is not None and glyph.x0 - last > 0.2 * glyph.size:
                     text += " "
@@ -349,12 +350,10 @@ def words_of_lines(page: Page, lines: list[list[Glyph]]) -> list[str]:
 def word_key(word: str, *, source: str = "pdf") -> str:
     """A word reduced to what both outputs must agree on: letters and digits, NFKC, no
     Arabic marks. An Arabic word is keyed by its set of letters, as PDF text comes in visual
-    order, sometimes with a letter repeated by a ligature's text mapping. Amiri draws the
-    tatweel with the glyph that also joins lam, and WeasyPrint's text layer maps that glyph
-    to the letter it first drew it for: a DOCX tatweel is read as the lam the PDF shows."""
+    order. (The PDF's text layer maps each glyph to the text it was drawn for,
+    `renderers/textlayer.py`: a tatweel reads as a tatweel, not as the lam Amiri draws it
+    with.)"""
     text = plain(word)
-    if source == "docx":
-        text = text.replace("\u0640", "\u0644")
     text = "".join(ch for ch in text if ch.isalnum() and unicodedata.category(ch) != "Mn")
     return "".join(sorted(set(text))) if ARABIC.search(text) else text
 

@@ -9,7 +9,7 @@ import csv
 import pytest
 
 import cnops_legaldocs as cl
-from cnops_legaldocs import batch, fastpath
+from cnops_legaldocs import batch
 from cnops_legaldocs.person import FIELDS
 from cnops_legaldocs.renderers.docx import fill, writer
 from docxread import PERSON
@@ -52,7 +52,7 @@ def test_a_character_the_fonts_do_not_keep_renders_the_row_whole(data):
 
 
 def test_batch_uses_the_docx_fast_path(data, tmp_path):
-    assert fastpath.prepare(data, "rights-request", "ar", "docx").__module__ == fill.__name__
+    assert batch.prepare_form(data, "rights-request", "ar", "docx").__module__ == fill.__name__
     source = tmp_path / "rows.csv"
     with open(source, "w", encoding="utf-8", newline="") as fh:
         out = csv.DictWriter(fh, fieldnames=FIELDS)

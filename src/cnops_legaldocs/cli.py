@@ -246,9 +246,9 @@ def _main(args: argparse.Namespace) -> int:
         format="%(levelname)s: %(message)s",
         stream=sys.stderr,
     )
-    if not args.debug:
-        logging.getLogger("weasyprint").setLevel(logging.ERROR)
-        logging.getLogger("fontTools").setLevel(logging.ERROR)
+    # --debug shows the renderers' own logs too (quiet by default, see `__init__`)
+    for name in ("weasyprint", "fontTools", "pikepdf"):
+        logging.getLogger(name).setLevel(logging.DEBUG if args.debug else logging.ERROR)
     try:
         return _COMMANDS[args.command](args)
     except LegalDocsError as exc:
