@@ -12,7 +12,7 @@ from .branches import Branch
 from .documents import EDITIONS, KINDS, PAPERS
 from .errors import ArgumentError, RenderError
 from .model import LANGUAGES, LegalData
-from .person import Person
+from .person import NO_ONE, Person
 
 if TYPE_CHECKING:
     from .fastpath import FormPrinter
@@ -206,8 +206,8 @@ def _form_printer(data: LegalData, kind: str, lang: str) -> FormPrinter:
         return printer
 
 
-_SAMPLE = {"nom": "A", "prenom": "A", "cin": "A1", "immatriculation": "1"}
-"""Values of no one, to lay out a form's blank once (`warm_up`)."""
+_REQUIRED = ("nom", "prenom", "cin", "immatriculation")
+"""The fields a form is usually filled with: their blank is laid out by `warm_up`."""
 
 
 def warm_up(data: LegalData | None = None) -> LegalData:
@@ -231,7 +231,7 @@ def warm_up(data: LegalData | None = None) -> LegalData:
         catalogs.catalog(lang)
         for kind in documents.FORM_KINDS:
             printer = _form_printer(data, kind, lang)
-            printer.render(_SAMPLE)  # the blank with the required fields, laid out and kept
+            printer.render({name: NO_ONE[name] for name in _REQUIRED})  # laid out and kept
     return data
 
 

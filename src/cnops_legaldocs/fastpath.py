@@ -44,21 +44,9 @@ from lxml import etree
 
 from . import assets, bidi, documents, overprint, shaping
 from .model import LegalData
-from .person import Person
+from .person import NO_ONE, Person
 from .renderers import pdf
 from .stamp import stamp
-
-_CANONICAL = {
-    "nom": "A",
-    "prenom": "A",
-    "cin": "A1",
-    "immatriculation": "1",
-    "adresse": "A",
-    "telephone": "05 38 00 20 20",
-    "email": "a@cnops.org.ma",
-}
-"""Values of no one, on one line each: the row a printer measures its first plan with, so that
-a row's bytes do not depend on the rows rendered before it in the process."""
 
 SLOT_CLASS = "value"
 """The class of a pre-filled value's box in the document tree (see `documents`)."""
@@ -138,7 +126,7 @@ class FormPrinter:
         filled = Person.from_mapping(person)
         names = frozenset(filled.values)
         if (names, ()) not in self._plans:  # measured on values of no one: the same plan,
-            self._render(Person.from_mapping({n: _CANONICAL[n] for n in names}))  # any history
+            self._render(Person.from_mapping({n: NO_ONE[n] for n in names}))  # any history
         return self._render(filled)
 
     def _render(self, filled: Person) -> bytes:

@@ -29,6 +29,18 @@ FIELDS: tuple[str, ...] = (
 )
 """The canonical keys of a person, in the order the forms show them."""
 
+NO_ONE: dict[str, str] = {
+    "nom": "A",
+    "prenom": "A",
+    "cin": "A1",
+    "immatriculation": "1",
+    "adresse": "A",
+    "telephone": "05 38 00 20 20",
+    "email": "a@cnops.org.ma",
+}
+"""Valid values of no one, one short line each: what a form is laid out and measured with
+before any person's values (`fastpath`, `api.warm_up`)."""
+
 # Longest value each field accepts (characters, after cleaning).
 LIMITS: dict[str, int] = {
     "nom": 60,

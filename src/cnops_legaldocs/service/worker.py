@@ -37,12 +37,8 @@ def initialize(data: str | None, branches: str | None, tmp: str | None = None) -
     atexit.register(shutil.rmtree, private, ignore_errors=True)
     _data = api.warm_up(load(Path(data)) if data else None)
     _branches = {b.id: b for b in load_branches(branches)} if branches else {}
-    # The forms' fast path: the base of the usual set of filled fields laid out once.
-    usual = {"nom": "X", "prenom": "X", "cin": "A1", "immatriculation": "1"}
-    for kind in documents.FORM_KINDS:
-        for lang in ("fr", "ar"):
-            api.render(_data, kind, lang, person=usual)
-    # The DOCX writer's fonts (instances cut once per process), for both languages.
+    # (`warm_up` laid out the forms' blanks with the usual filled fields.) The DOCX writer's
+    # fonts (instances cut once per process), for both languages.
     api.render(_data, documents.FORM_KINDS[-1], "fr+ar", "docx")
 
 
