@@ -30,6 +30,17 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running.stop()
 
 
+@pytest.fixture(scope="module")
+def hasty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One worker, no queue and a time-out no layout of the bilingual register can meet (it
+    takes seconds; 50 ms leaves a margin of a hundred times, on any machine)."""
+    running = start(
+        tmp_path_factory.mktemp("hasty"), "--workers", "1", "--queue", "0", "--timeout", "0.05"
+    )
+    yield running
+    running.stop()
+
+
 def pending(server: Server) -> int:
     return int(httpx.get(f"{server.url}/health", timeout=30).json()["queue"]["pending"])
 
@@ -41,25 +52,25 @@ def wait_for(condition, seconds: float = 120) -> None:  # type: ignore[no-untype
         time.sleep(0.1)
 
 
-def test_timeout_then_full_queue(small: Server) -> None:
+def test_timeout_then_full_queue(hasty: Server) -> None:
     answers: dict[str, httpx.Response] = {}
 
-    def slow() -> None:  # the bilingual register: seconds of layout, more than 2 s
+    def slow() -> None:  # the bilingual register: seconds of layout, far more than 50 ms
         answers["slow"] = httpx.get(
-            f"{small.url}/v1/documents/register.pdf?lang=fr%2Bar", timeout=120
+            f"{hasty.url}/v1/documents/register.pdf?lang=fr%2Bar", timeout=120
         )
 
     thread = threading.Thread(target=slow)
     thread.start()
-    wait_for(lambda: pending(small) == 1)
-    refused = httpx.get(f"{small.url}/v1/documents/notice.docx?lang=ar", timeout=30)
+    wait_for(lambda: pending(hasty) == 1)
+    refused = httpx.get(f"{hasty.url}/v1/documents/notice.docx?lang=ar", timeout=30)
     thread.join()
     assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
     assert refused.headers["content-type"] == "application/problem+json"
     assert answers["slow"].status_code == 504
-    assert answers["slow"].json()["detail"] == "the render took longer than 2 s"
+    assert answers["slow"].json()["detail"] == "the render took longer than 0.05 s"
     # The timed-out render still holds its worker: the slot is free only when it is done.
-    wait_for(lambda: pending(small) == 0)
+    wait_for(lambda: pending(hasty) == 0)
 
 
 def test_a_dead_worker_makes_health_503_then_the_pool_is_replaced(small: Server) -> None:
