@@ -6,7 +6,7 @@ settings and, for each face, a font reduced to the glyphs of the characters it s
 embedded. This module finds, for every run of the written document, its family and face as
 Word resolves them (document defaults, the paragraph style and its bases, the character style
 and its bases, the run's own properties; complex-script properties for right-to-left runs and
-Arabic characters), and subsets each face with fontTools, keeping every layout feature so that
+Arabic characters), and subsets each face with HarfBuzz, keeping every layout feature so that
 Arabic still joins and ligates as with the whole font.
 
 A form is filled on screen: what is typed there is set in the embedded faces too, so a form's
@@ -15,15 +15,14 @@ faces also keep the letters, digits and punctuation of both scripts (`TYPING`).
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
+import uharfbuzz as hb
 from lxml import etree
 
+from ...errors import RenderError
 from .ooxml import W_NS, w
 
 FONT_MODES = ("subset", "full", "none")
@@ -182,26 +181,31 @@ def faces_to_embed(used: Usage, families: Mapping[str, Mapping[str, bytes]], *,
 @cache
 def subset_face(data: bytes, unicodes: frozenset[int]) -> bytes:
     """A face reduced to the glyphs of `unicodes` and what its layout features reach from
-    them (joining forms, ligatures, marks), its names and metrics kept; the same bytes for
-    the same input."""
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.name_legacy = True
-    options.notdef_outline = True
-    options.hinting = True
-    options.legacy_kern = True
-    options.symbol_cmap = True
-    options.prune_unicode_ranges = False
-    options.recalc_timestamp = False
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(unicodes))
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    them (joining forms, ligatures, marks), its names, hinting and metrics kept; the same
+    bytes for the same input. HarfBuzz's subsetter (the one browsers and Word-compatible
+    tools use): a face in milliseconds, where fontTools took a second."""
+    face = hb.Face(data)
+    plan = hb.SubsetInput()
+    plan.unicode_set.update(unicodes)
+    for kept in (
+        hb.SubsetInputSets.LAYOUT_FEATURE_TAG,
+        hb.SubsetInputSets.LAYOUT_SCRIPT_TAG,
+        hb.SubsetInputSets.NAME_ID,
+        hb.SubsetInputSets.NAME_LANG_ID,
+    ):
+        every = plan.sets(kept)  # HarfBuzz's default keeps a few: make it all of them
+        every.clear()
+        every.invert()
+    plan.flags = (
+        hb.SubsetFlags.NAME_LEGACY
+        | hb.SubsetFlags.NOTDEF_OUTLINE
+        | hb.SubsetFlags.GLYPH_NAMES
+        | hb.SubsetFlags.NO_PRUNE_UNICODE_RANGES
+    )
+    made = hb.subset(face, plan)
+    if made is None:
+        raise RenderError("HarfBuzz could not subset a font for the DOCX")
+    return made.blob.data
 
 
 __all__ = ["ALWAYS", "FONT_MODES", "TYPING", "W_NS", "faces_to_embed", "subset_face", "usage"]
