@@ -848,6 +848,7 @@ class Writer:
             widths = [self.width / columns] * columns
         table = self.pairs_table(container, widths)
         heading = self.roles["Heading 1"]
+        divide = _divide(el) if columns == 2 else None
         after_rule = False
         for row_el in rows:
             row = table.add_row()
@@ -856,10 +857,12 @@ class Writer:
             ruled = "h2" in classes(row_el) and (heading.rule or ("",))[0] == "bottom"
             for cell, cell_el, width in zip(row.cells, row_el, widths, strict=False):
                 tc_pr = cell._tc.get_or_add_tcPr()
-                rule = None
+                rule = {}
                 if ruled:  # one rule under the pair, at one height (bilingual.css)
                     side, rule_width, _, color = heading.rule  # type: ignore[misc]
-                    rule = {side: ooxml.Border(rule_width, color)}
+                    rule[side] = ooxml.Border(rule_width, color)
+                if divide and cell_el.get("lang") == "ar":  # the rule between the columns
+                    rule["left"] = divide
                 ooxml.set_cell(tc_pr, width_pt=width, borders=rule)
                 if after_rule:
                     ooxml.set_cell_space(tc_pr, "top", heading.after * MM)
@@ -897,7 +900,7 @@ class Writer:
         if shares and _bilingual(rows) and len(shares) == columns:
             widths = [self.width * share / sum(shares) for share in shares]
         else:
-            widths = self._column_widths(rows, columns)
+            widths = self._column_widths(rows, columns, _fixed_shares(el, rows, self.bilingual))
         table = _new_table(container, columns, self.width)
         tbl = table._tbl
         ooxml.set_table(
@@ -936,9 +939,19 @@ class Writer:
                 if "num" in classes(el) or (source is not el and source.get("lang")):
                     ooxml.set_alignment(ooxml.ppr(p), "center")  # a number; a shared heading
 
-    def _column_widths(self, rows: list[tuple[etree._Element, bool]], columns: int) -> list[float]:
+    def _column_widths(
+        self,
+        rows: list[tuple[etree._Element, bool]],
+        columns: int,
+        fixed: dict[int, float] | None = None,
+    ) -> list[float]:
         """Column widths as CSS's automatic table layout would give them: each column gets
-        at least its longest unbreakable piece, then room in proportion to its content."""
+        at least its longest unbreakable piece, then room in proportion to its content; a
+        column of `fixed` (its index: a share of the width) gets that share, or its longest
+        piece when that is wider. Each column is measured on its own content: the Arabic
+        columns of the bilingual register are not the mirror of the French ones, whose words
+        are longer (mirrored, the thirteen columns' longest words did not fit across the
+        page, and every column was cut below its longest word: "Vidéosurveillanc|e")."""
         pad = 2 * self.padding[1] * MM + docx_styles.TABLE_RULE[0]
         low, high = [pad] * columns, [pad] * columns
         for tr, head in rows:
@@ -960,10 +973,17 @@ class Writer:
                         longest = max(map(width, words), default=0) * _MEASURE_MARGIN
                         low[col] = max(low[col], longest + pad)
                 col += n
-        if _bilingual(rows):  # French columns, shared ones, the Arabic mirror of the French
-            low = [max(a, b) for a, b in zip(low, reversed(low), strict=True)]
-            high = [max(a, b) for a, b in zip(high, reversed(high), strict=True)]
         total = self.width
+        natural = list(low)
+        for col, share in (fixed or {}).items():
+            low[col] = high[col] = max(low[col], share * total)
+        # A fixed share gives way (down to its longest piece) before any column is cut.
+        give = {col: low[col] - natural[col] for col in fixed or {}}
+        excess = sum(low) - total
+        if excess > 0 and sum(give.values()) > 0:
+            taken = min(1.0, excess / sum(give.values()))
+            for col, room in give.items():
+                low[col] = high[col] = low[col] - room * taken
         if sum(high) <= total:
             return [h * total / sum(high) for h in high]
         if sum(low) >= total:
@@ -985,6 +1005,27 @@ def _new_table(container: object, columns: int, width_pt: float) -> Any:
     if isinstance(container, docx.table._Cell):  # a cell's table takes the cell's width
         return container.add_table(0, columns)
     return container.add_table(0, columns, Pt(width_pt))  # type: ignore[attr-defined]
+
+
+# Columns whose width the bilingual stylesheet fixes (bilingual.css), as a share of the table's
+# width: {table class: {cell class: share}}.
+_BILINGUAL_FIXED = {"register": {"address": 0.085}}
+
+
+def _fixed_shares(
+    table: etree._Element, rows: list[tuple[etree._Element, bool]], bilingual: bool
+) -> dict[int, float]:
+    """The columns of a table whose width is a fixed share (by index), from its first row."""
+    shares = next((v for k, v in _BILINGUAL_FIXED.items() if k in classes(table)), None)
+    if not bilingual or not shares or not rows:
+        return {}
+    out, col = {}, 0
+    for cell in rows[0][0]:
+        share = next((v for k, v in shares.items() if k in classes(cell)), None)
+        if share is not None and span(cell) == 1:
+            out[col] = share
+        col += span(cell)
+    return out
 
 
 def _bilingual(rows: list[tuple[etree._Element, bool]]) -> bool:
@@ -1015,6 +1056,20 @@ def _blocks_of(el: etree._Element) -> list[etree._Element]:
             out.append(loose)
         loose.append(copy.deepcopy(child))
     return out
+
+
+_DIVIDE = ooxml.Border(0.4, "C3CCD6")  # bilingual.css: `.pair > .ar`'s left border
+_DIVIDE_COLORS = {"masthead": "5F83A8"}  # the poster's masthead, on its blue
+
+
+def _divide(pairs: etree._Element) -> ooxml.Border:
+    """The rule between the French and the Arabic column of a table of pairs (bilingual.css),
+    in the colour of the block that holds it."""
+    for block in (pairs, *pairs.iterancestors()):
+        color = next((c for k, c in _DIVIDE_COLORS.items() if k in classes(block)), None)
+        if color:
+            return replace(_DIVIDE, color=color)
+    return _DIVIDE
 
 
 def _halves(el: etree._Element | None) -> list[etree._Element]:
