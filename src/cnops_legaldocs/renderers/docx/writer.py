@@ -283,6 +283,7 @@ def _direction_runs(text: str, rtl_context: bool) -> Iterator[tuple[str, bool]]:
 
 WORD_JOINER = "\u2060"
 NARROW_NO_BREAK_SPACE = "\u202f"
+ZERO_WIDTH_SPACE = "\u200b"  # a line may break here (Word's and LibreOffice's)
 
 
 def _no_break(text: str, rtl_paragraph: bool) -> str:
@@ -297,6 +298,16 @@ def _no_break(text: str, rtl_paragraph: bool) -> str:
     if rtl_paragraph:
         return text.replace("-", "-" + WORD_JOINER).replace("\u00a0", NARROW_NO_BREAK_SPACE)
     return text.replace("-", ooxml.NO_BREAK_HYPHEN)
+
+
+def _breakable_address(text: str) -> str:
+    """A web address that may break after its "//" and after a dot of what follows, where
+    the PDF breaks it ("https://", "www.cnops.org.", "ma" in a narrow column): a zero-width
+    space at each, else LibreOffice cuts it anywhere ("https://www.cnop|s.org.ma")."""
+    head, scheme, rest = text.partition("://")
+    if not scheme:
+        return text
+    return head + scheme + ZERO_WIDTH_SPACE + rest.replace(".", "." + ZERO_WIDTH_SPACE)
 
 
 _HYPHEN_DIGIT = re.compile(r"-(?=\d)")
@@ -390,6 +401,7 @@ class Writer:
         self.doc = docx.Document()
         self.links: dict[tuple[str, str], str] = {}
         self.controls = 0
+        self.wrap_links = False  # see `_wrapping_links`
         # What only some kinds have (a form's fields, the poster's band), given by the
         # package: the writer itself knows nothing of forms and posters.
         self.extension: Extension | None = extension(self) if extension else None
@@ -763,6 +775,8 @@ class Writer:
                 if state.field:
                     ooxml.add_field(target, state.field, "1", style=style)
                     continue
+                if href and self.wrap_links:
+                    text = _breakable_address(text)
                 text = _no_break(text, self.rtl) if state.nowrap else _hyphen_digit(text, self.rtl)
                 if state.ltr:
                     ooxml.add_run(target, text, style=style)
@@ -897,7 +911,8 @@ class Writer:
             return
         columns = max(sum(span(cell) for cell in tr) for tr, _ in rows)
         shares = next((v for k, v in _BILINGUAL_COLUMNS.items() if k in classes(el)), None)
-        if shares and _bilingual(rows) and len(shares) == columns:
+        wrap_links = bool(shares) and _bilingual(rows) and len(shares) == columns
+        if wrap_links:
             widths = [self.width * share / sum(shares) for share in shares]
         else:
             widths = self._column_widths(rows, columns, _fixed_shares(el, rows, self.bilingual))
@@ -926,8 +941,19 @@ class Writer:
                     width_pt=sum(widths[col : col + n]),
                     fill=_HEADER_FILL if heading else None,
                 )
-                self._cell(cell, cell_el, "Table Heading" if heading else "Table Text")
+                with self._wrapping_links(wrap_links):
+                    self._cell(cell, cell_el, "Table Heading" if heading else "Table Text")
                 col += n
+
+    @contextmanager
+    def _wrapping_links(self, on: bool) -> Iterator[None]:
+        """Web addresses may wrap in the narrow columns of the bilingual contacts table
+        (bilingual.css): see `_breakable_address`."""
+        saved, self.wrap_links = self.wrap_links, on
+        try:
+            yield
+        finally:
+            self.wrap_links = saved
 
     def _cell(self, cell: object, el: etree._Element, role: str) -> None:
         blocks = [child for child in el if child.tag == "p"]
@@ -1101,9 +1127,13 @@ def span(cell: etree._Element) -> int:
 
 
 def _unbreakable(pieces: list[_Piece]) -> list[str]:
-    """The pieces of text a line cannot break inside: words, and no-wrap tokens whole."""
-    out: list[str] = []
-    for nowrap, group in groupby(pieces, key=lambda piece: piece[1].nowrap):
-        text = "".join(t for t, _ in group)
-        out += [text] if nowrap else text.split()
-    return out
+    """The pieces of text a line cannot break inside: words, no-wrap tokens whole, with what
+    touches them ("(AMO-Public)": the writer moves the brackets into the token's isolate, and
+    a line does not break after an opening bracket anyway)."""
+    words: list[list[str]] = [[]]
+    for text, state in pieces:
+        for i, chunk in enumerate([text] if state.nowrap else re.split(f"[{_SPACE}]+", text)):
+            if i:
+                words.append([])
+            words[-1].append(chunk)
+    return [word for word in map("".join, words) if word]
