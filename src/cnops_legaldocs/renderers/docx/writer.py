@@ -957,6 +957,9 @@ class Writer:
 
     def _cell(self, cell: object, el: etree._Element, role: str) -> None:
         blocks = [child for child in el if child.tag == "p"]
+        if len(blocks) > 1 and el.get("lang") is None and all(b.get("lang") for b in blocks):
+            self._shared_heading(cell, blocks, role)
+            return
         sources = blocks or [el]
         first = cell.paragraphs[0]  # type: ignore[attr-defined]
         with self.language(el):
@@ -964,6 +967,34 @@ class Writer:
                 p = self.paragraph(cell, source, role, existing=first if i == 0 else None)
                 if "num" in classes(el) or (source is not el and source.get("lang")):
                     ooxml.set_alignment(ooxml.ppr(p), "center")  # a number; a shared heading
+
+    def _shared_heading(self, cell: Any, sources: list[etree._Element], role: str) -> None:
+        """The heading of a column both languages share ("Référence CNDP" over "مرجع اللجنة
+        الوطنية (CNDP)"): one centred paragraph, a line per language, the other language's
+        line isolated in its own direction. One paragraph, not one per language: a table
+        whose cells hold several paragraphs is one pandoc can only write as a grid table,
+        and thirteen columns of grid table do not fit its text width ("[TABLE]" in its
+        place). The paragraph's exact line height is the taller language's."""
+        pieces: list[_Piece] = []
+        for i, source in enumerate(sources):
+            if i:
+                pieces.append(("\n", State(literal=True)))
+            part = pieces_of(source)
+            lang = source.get("lang")
+            if lang == "ar":  # as `fill` writes a right-to-left paragraph
+                part = _glue_openers(_enclose_tokens(_unisolate_rtl_values(part)))
+            if lang != self.lang and part:
+                isolate = bidi.ISOLATES["rtl" if lang == "ar" else "ltr"]
+                part[0] = (isolate + part[0][0], part[0][1])
+                part[-1] = (part[-1][0] + bidi.PDI, part[-1][1])
+            pieces += part
+        p = self.paragraph(cell, None, role, existing=cell.paragraphs[0])
+        self.fill(p, pieces, role=role)
+        p_pr = ooxml.ppr(p)
+        ooxml.set_alignment(p_pr, "center")
+        spec = self.roles[role]
+        line = max(spec.line[rtl] * spec.size[rtl] for rtl in (False, True))
+        ooxml.set_spacing(p_pr, spec.before * MM, spec.after * MM, line)
 
     def _column_widths(
         self,
