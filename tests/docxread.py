@@ -374,21 +374,21 @@ def cut_words(docx: Docx, pages: list[Page]) -> list[str]:
     line, so a piece that makes a word with its neighbour on the page is no cut."""
     stories = [docx.body, *docx.headers, *docx.footers]
     text = " ".join(paragraph_text(p, controls=False) for s in stories for p in s.iter(w("p")))
-    source = {_letters(piece) for word in plain(text).split() for piece in _breaks(word)}
+    source = {letters(piece) for word in plain(text).split() for piece in _breaks(word)}
     words = [word for page in pages for word in words_of_lines(page, page.lines)]
     out = []
     for i, word in enumerate(words):
-        key = _letters(word)
+        key = letters(word)
         if not key or key in source or key.isdigit():
             continue
         neighbours = (words[i - 1] + word if i else word, word + "".join(words[i + 1 : i + 2]))
-        if ARABIC.search(key) and any(_letters(joined) in source for joined in neighbours):
+        if ARABIC.search(key) and any(letters(joined) in source for joined in neighbours):
             continue
         out.append(word)
     return out
 
 
-def _letters(word: str) -> str:
+def letters(word: str) -> str:
     """A word's letters and digits; an Arabic word's set of Arabic letters (no tatweel)."""
     kept = (ch for ch in plain(word) if ch.isalnum() and ch != "\u0640")
     text = "".join(ch for ch in kept if unicodedata.category(ch) != "Mn")
