@@ -236,11 +236,12 @@ class Page:
         return bool(xs) and xs[0] <= glyph.x0 <= xs[-1]
 
 
-def read_pdf(path: Path) -> list[Page]:
+def read_pdf(path: Path | bytes) -> list[Page]:
     """Glyphs with positions, in pdfminer's text lines (which keep Amiri's raised and lowered
     letters on their line), and the vertical rules that draw table columns."""
     pages = []
-    for layout in extract_pages(str(path), laparams=LAParams(char_margin=10_000)):
+    source = io.BytesIO(path) if isinstance(path, bytes) else str(path)
+    for layout in extract_pages(source, laparams=LAParams(char_margin=10_000)):
         lines, rules = [], []
         stack = list(layout)
         while stack:
@@ -361,6 +362,46 @@ def word_key(word: str, *, source: str = "pdf") -> str:
 def bag(words: list[str], source: str = "pdf") -> collections.Counter[str]:
     keys = (word_key(word, source=source) for word in words)
     return collections.Counter(key for key in keys if key)
+
+
+def cut_words(docx: Docx, pages: list[Page]) -> list[str]:
+    """The words of a DOCX's pages (as LibreOffice printed them) that are no word of its text:
+    a word cut across two lines ("Vidéosurveillanc", "e"). A line may break after a hyphen or
+    a slash, and a web address after a dot, where a line breaking rule lets it; a word cut
+    by French hyphenation is joined again (`words_of_lines`). Arabic words are compared by
+    their letters alone: LibreOffice's text layer maps some glyphs (ligatures, the tatweel)
+    to no letter or another one, and may cut a word where a mark's glyph leaves a gap on its
+    line, so a piece that makes a word with its neighbour on the page is no cut."""
+    stories = [docx.body, *docx.headers, *docx.footers]
+    text = " ".join(paragraph_text(p, controls=False) for s in stories for p in s.iter(w("p")))
+    source = {letters(piece) for word in plain(text).split() for piece in _breaks(word)}
+    words = [word for page in pages for word in words_of_lines(page, page.lines)]
+    out = []
+    for i, word in enumerate(words):
+        key = letters(word)
+        if not key or key in source or key.isdigit():
+            continue
+        neighbours = (words[i - 1] + word if i else word, word + "".join(words[i + 1 : i + 2]))
+        if ARABIC.search(key) and any(letters(joined) in source for joined in neighbours):
+            continue
+        out.append(word)
+    return out
+
+
+def letters(word: str) -> str:
+    """A word's letters and digits; an Arabic word's set of Arabic letters (no tatweel)."""
+    kept = (ch for ch in plain(word) if ch.isalnum() and ch != "\u0640")
+    text = "".join(ch for ch in kept if unicodedata.category(ch) != "Mn")
+    if ARABIC.search(text):
+        return "".join(sorted({ch for ch in text if ARABIC.match(ch)}))
+    return text
+
+
+def _breaks(word: str) -> set[str]:
+    """The runs of a word's pieces between the places a line may break inside it."""
+    after = r"(?<=[-/\u2011.])" if "://" in word else r"(?<=[-/\u2011])"
+    parts = re.split(after, word)
+    return {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
 
 
 def token_x(line: list[Glyph], pattern: str) -> float | None:

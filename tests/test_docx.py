@@ -39,6 +39,7 @@ from docxread import (
     SIDE_MARGIN,
     bag,
     body_lines,
+    cut_words,
     in_control,
     is_on,
     line_y,
@@ -503,6 +504,13 @@ def test_same_pages_as_the_pdf(converted, weasy_pdfs, case):
     assert len(pages) == len(pdf)
     assert abs(pages[0].width - pdf[0].width) < 0.5
     assert abs(pages[0].height - pdf[0].height) < 0.5
+
+
+@pytest.mark.parametrize("case", CASES + PREFILLED + BRANCHED)
+def test_no_word_is_cut_across_lines(converted, opened, case):
+    """Every word LibreOffice prints is a word of the DOCX, or a piece of one where a line may
+    break (after a hyphen or a slash): none is cut where it does not fit its column."""
+    assert cut_words(opened[case], read_pdf(converted[case])) == []
 
 
 @pytest.mark.parametrize("case", [case for case in CASES if case[0] != "poster"])

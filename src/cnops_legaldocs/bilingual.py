@@ -266,7 +266,7 @@ def _shared_cell(f: etree._Element, a: etree._Element, head: bool) -> etree._Ele
     for lang, source in zip(SIDES, (f, a), strict=True):
         part = etree.SubElement(cell, "p", {"lang": lang, "dir": DIRECTIONS[lang]})
         part.text = source.text
-        part.extend(_clean(child) for child in source)
+        part.extend(copy.deepcopy(child) for child in source)  # with their tails: "(CNDP)"
     return cell
 
 

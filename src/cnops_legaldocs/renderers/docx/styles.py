@@ -285,6 +285,11 @@ class Stylesheet:
                 side = "right" if arabic else "left"
                 if arabic:  # not also the French style's left one, inherited
                     ooxml.set_no_border(p_pr, "left")
+                # The bar and its space inside the text block, as in the PDF (a padding
+                # and a border of the heading's box): a paragraph border is drawn outside
+                # the text's indent, in the page margin, or out of sight beyond a cell's
+                # edge (LibreOffice drew no bar at the bilingual poster's headings).
+                ooxml.set_indent(p_pr, space * MM + width)
             ooxml.set_border(p_pr, side, width, space * MM, color)
         if role.box:
             width, color, kind, vertical, horizontal = role.box

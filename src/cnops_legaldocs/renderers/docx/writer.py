@@ -283,6 +283,7 @@ def _direction_runs(text: str, rtl_context: bool) -> Iterator[tuple[str, bool]]:
 
 WORD_JOINER = "\u2060"
 NARROW_NO_BREAK_SPACE = "\u202f"
+ZERO_WIDTH_SPACE = "\u200b"  # a line may break here (Word's and LibreOffice's)
 
 
 def _no_break(text: str, rtl_paragraph: bool) -> str:
@@ -297,6 +298,16 @@ def _no_break(text: str, rtl_paragraph: bool) -> str:
     if rtl_paragraph:
         return text.replace("-", "-" + WORD_JOINER).replace("\u00a0", NARROW_NO_BREAK_SPACE)
     return text.replace("-", ooxml.NO_BREAK_HYPHEN)
+
+
+def _breakable_address(text: str) -> str:
+    """A web address that may break after its "//" and after a dot of what follows, where
+    the PDF breaks it ("https://", "www.cnops.org.", "ma" in a narrow column): a zero-width
+    space at each, else LibreOffice cuts it anywhere ("https://www.cnop|s.org.ma")."""
+    head, scheme, rest = text.partition("://")
+    if not scheme:
+        return text
+    return head + scheme + ZERO_WIDTH_SPACE + rest.replace(".", "." + ZERO_WIDTH_SPACE)
 
 
 _HYPHEN_DIGIT = re.compile(r"-(?=\d)")
@@ -390,6 +401,7 @@ class Writer:
         self.doc = docx.Document()
         self.links: dict[tuple[str, str], str] = {}
         self.controls = 0
+        self.wrap_links = False  # see `_wrapping_links`
         # What only some kinds have (a form's fields, the poster's band), given by the
         # package: the writer itself knows nothing of forms and posters.
         self.extension: Extension | None = extension(self) if extension else None
@@ -763,6 +775,8 @@ class Writer:
                 if state.field:
                     ooxml.add_field(target, state.field, "1", style=style)
                     continue
+                if href and self.wrap_links:
+                    text = _breakable_address(text)
                 text = _no_break(text, self.rtl) if state.nowrap else _hyphen_digit(text, self.rtl)
                 if state.ltr:
                     ooxml.add_run(target, text, style=style)
@@ -848,6 +862,7 @@ class Writer:
             widths = [self.width / columns] * columns
         table = self.pairs_table(container, widths)
         heading = self.roles["Heading 1"]
+        divide = _divide(el) if columns == 2 else None
         after_rule = False
         for row_el in rows:
             row = table.add_row()
@@ -856,10 +871,12 @@ class Writer:
             ruled = "h2" in classes(row_el) and (heading.rule or ("",))[0] == "bottom"
             for cell, cell_el, width in zip(row.cells, row_el, widths, strict=False):
                 tc_pr = cell._tc.get_or_add_tcPr()
-                rule = None
+                rule = {}
                 if ruled:  # one rule under the pair, at one height (bilingual.css)
                     side, rule_width, _, color = heading.rule  # type: ignore[misc]
-                    rule = {side: ooxml.Border(rule_width, color)}
+                    rule[side] = ooxml.Border(rule_width, color)
+                if divide and cell_el.get("lang") == "ar":  # the rule between the columns
+                    rule["left"] = divide
                 ooxml.set_cell(tc_pr, width_pt=width, borders=rule)
                 if after_rule:
                     ooxml.set_cell_space(tc_pr, "top", heading.after * MM)
@@ -894,10 +911,11 @@ class Writer:
             return
         columns = max(sum(span(cell) for cell in tr) for tr, _ in rows)
         shares = next((v for k, v in _BILINGUAL_COLUMNS.items() if k in classes(el)), None)
-        if shares and _bilingual(rows) and len(shares) == columns:
+        wrap_links = bool(shares) and _bilingual(rows) and len(shares) == columns
+        if wrap_links:
             widths = [self.width * share / sum(shares) for share in shares]
         else:
-            widths = self._column_widths(rows, columns)
+            widths = self._column_widths(rows, columns, _fixed_shares(el, rows, self.bilingual))
         table = _new_table(container, columns, self.width)
         tbl = table._tbl
         ooxml.set_table(
@@ -923,11 +941,25 @@ class Writer:
                     width_pt=sum(widths[col : col + n]),
                     fill=_HEADER_FILL if heading else None,
                 )
-                self._cell(cell, cell_el, "Table Heading" if heading else "Table Text")
+                with self._wrapping_links(wrap_links):
+                    self._cell(cell, cell_el, "Table Heading" if heading else "Table Text")
                 col += n
+
+    @contextmanager
+    def _wrapping_links(self, on: bool) -> Iterator[None]:
+        """Web addresses may wrap in the narrow columns of the bilingual contacts table
+        (bilingual.css): see `_breakable_address`."""
+        saved, self.wrap_links = self.wrap_links, on
+        try:
+            yield
+        finally:
+            self.wrap_links = saved
 
     def _cell(self, cell: object, el: etree._Element, role: str) -> None:
         blocks = [child for child in el if child.tag == "p"]
+        if len(blocks) > 1 and el.get("lang") is None and all(b.get("lang") for b in blocks):
+            self._shared_heading(cell, blocks, role)
+            return
         sources = blocks or [el]
         first = cell.paragraphs[0]  # type: ignore[attr-defined]
         with self.language(el):
@@ -936,9 +968,47 @@ class Writer:
                 if "num" in classes(el) or (source is not el and source.get("lang")):
                     ooxml.set_alignment(ooxml.ppr(p), "center")  # a number; a shared heading
 
-    def _column_widths(self, rows: list[tuple[etree._Element, bool]], columns: int) -> list[float]:
+    def _shared_heading(self, cell: Any, sources: list[etree._Element], role: str) -> None:
+        """The heading of a column both languages share ("Référence CNDP" over "مرجع اللجنة
+        الوطنية (CNDP)"): one centred paragraph, a line per language, the other language's
+        line isolated in its own direction. One paragraph, not one per language: a table
+        whose cells hold several paragraphs is one pandoc can only write as a grid table,
+        and thirteen columns of grid table do not fit its text width ("[TABLE]" in its
+        place). The paragraph's exact line height is the taller language's."""
+        pieces: list[_Piece] = []
+        for i, source in enumerate(sources):
+            if i:
+                pieces.append(("\n", State(literal=True)))
+            part = pieces_of(source)
+            lang = source.get("lang")
+            if lang == "ar":  # as `fill` writes a right-to-left paragraph
+                part = _glue_openers(_enclose_tokens(_unisolate_rtl_values(part)))
+            if lang != self.lang and part:
+                isolate = bidi.ISOLATES["rtl" if lang == "ar" else "ltr"]
+                part[0] = (isolate + part[0][0], part[0][1])
+                part[-1] = (part[-1][0] + bidi.PDI, part[-1][1])
+            pieces += part
+        p = self.paragraph(cell, None, role, existing=cell.paragraphs[0])
+        self.fill(p, pieces, role=role)
+        p_pr = ooxml.ppr(p)
+        ooxml.set_alignment(p_pr, "center")
+        spec = self.roles[role]
+        line = max(spec.line[rtl] * spec.size[rtl] for rtl in (False, True))
+        ooxml.set_spacing(p_pr, spec.before * MM, spec.after * MM, line)
+
+    def _column_widths(
+        self,
+        rows: list[tuple[etree._Element, bool]],
+        columns: int,
+        fixed: dict[int, float] | None = None,
+    ) -> list[float]:
         """Column widths as CSS's automatic table layout would give them: each column gets
-        at least its longest unbreakable piece, then room in proportion to its content."""
+        at least its longest unbreakable piece, then room in proportion to its content; a
+        column of `fixed` (its index: a share of the width) gets that share, or its longest
+        piece when that is wider. Each column is measured on its own content: the Arabic
+        columns of the bilingual register are not the mirror of the French ones, whose words
+        are longer (mirrored, the thirteen columns' longest words did not fit across the
+        page, and every column was cut below its longest word: "Vidéosurveillanc|e")."""
         pad = 2 * self.padding[1] * MM + docx_styles.TABLE_RULE[0]
         low, high = [pad] * columns, [pad] * columns
         for tr, head in rows:
@@ -960,10 +1030,17 @@ class Writer:
                         longest = max(map(width, words), default=0) * _MEASURE_MARGIN
                         low[col] = max(low[col], longest + pad)
                 col += n
-        if _bilingual(rows):  # French columns, shared ones, the Arabic mirror of the French
-            low = [max(a, b) for a, b in zip(low, reversed(low), strict=True)]
-            high = [max(a, b) for a, b in zip(high, reversed(high), strict=True)]
         total = self.width
+        natural = list(low)
+        for col, share in (fixed or {}).items():
+            low[col] = high[col] = max(low[col], share * total)
+        # A fixed share gives way (down to its longest piece) before any column is cut.
+        give = {col: low[col] - natural[col] for col in fixed or {}}
+        excess = sum(low) - total
+        if excess > 0 and sum(give.values()) > 0:
+            taken = min(1.0, excess / sum(give.values()))
+            for col, room in give.items():
+                low[col] = high[col] = low[col] - room * taken
         if sum(high) <= total:
             return [h * total / sum(high) for h in high]
         if sum(low) >= total:
@@ -985,6 +1062,27 @@ def _new_table(container: object, columns: int, width_pt: float) -> Any:
     if isinstance(container, docx.table._Cell):  # a cell's table takes the cell's width
         return container.add_table(0, columns)
     return container.add_table(0, columns, Pt(width_pt))  # type: ignore[attr-defined]
+
+
+# Columns whose width the bilingual stylesheet fixes (bilingual.css), as a share of the table's
+# width: {table class: {cell class: share}}.
+_BILINGUAL_FIXED = {"register": {"address": 0.085}}
+
+
+def _fixed_shares(
+    table: etree._Element, rows: list[tuple[etree._Element, bool]], bilingual: bool
+) -> dict[int, float]:
+    """The columns of a table whose width is a fixed share (by index), from its first row."""
+    shares = next((v for k, v in _BILINGUAL_FIXED.items() if k in classes(table)), None)
+    if not bilingual or not shares or not rows:
+        return {}
+    out, col = {}, 0
+    for cell in rows[0][0]:
+        share = next((v for k, v in shares.items() if k in classes(cell)), None)
+        if share is not None and span(cell) == 1:
+            out[col] = share
+        col += span(cell)
+    return out
 
 
 def _bilingual(rows: list[tuple[etree._Element, bool]]) -> bool:
@@ -1017,6 +1115,20 @@ def _blocks_of(el: etree._Element) -> list[etree._Element]:
     return out
 
 
+_DIVIDE = ooxml.Border(0.4, "C3CCD6")  # bilingual.css: `.pair > .ar`'s left border
+_DIVIDE_COLORS = {"masthead": "5F83A8"}  # the poster's masthead, on its blue
+
+
+def _divide(pairs: etree._Element) -> ooxml.Border:
+    """The rule between the French and the Arabic column of a table of pairs (bilingual.css),
+    in the colour of the block that holds it."""
+    for block in (pairs, *pairs.iterancestors()):
+        color = next((c for k, c in _DIVIDE_COLORS.items() if k in classes(block)), None)
+        if color:
+            return replace(_DIVIDE, color=color)
+    return _DIVIDE
+
+
 def _halves(el: etree._Element | None) -> list[etree._Element]:
     """The language halves of a bilingual running header or footer (none otherwise)."""
     if el is None:
@@ -1046,9 +1158,13 @@ def span(cell: etree._Element) -> int:
 
 
 def _unbreakable(pieces: list[_Piece]) -> list[str]:
-    """The pieces of text a line cannot break inside: words, and no-wrap tokens whole."""
-    out: list[str] = []
-    for nowrap, group in groupby(pieces, key=lambda piece: piece[1].nowrap):
-        text = "".join(t for t, _ in group)
-        out += [text] if nowrap else text.split()
-    return out
+    """The pieces of text a line cannot break inside: words, no-wrap tokens whole, with what
+    touches them ("(AMO-Public)": the writer moves the brackets into the token's isolate, and
+    a line does not break after an opening bracket anyway)."""
+    words: list[list[str]] = [[]]
+    for text, state in pieces:
+        for i, chunk in enumerate([text] if state.nowrap else re.split(f"[{_SPACE}]+", text)):
+            if i:
+                words.append([])
+            words[-1].append(chunk)
+    return [word for word in map("".join, words) if word]
