@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import lru_cache
 
 import uharfbuzz as hb
 from lxml import etree
@@ -84,20 +84,25 @@ class Styles:
         self.by_id = {s.get(w("styleId")): s for s in styles.iter(w("style"))}
         defaults = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
         self.defaults = _run_props(defaults, {})
+        self._props: dict[str | None, tuple[tuple[str, object], ...]] = {}
         self.default_paragraph = next(
             (s.get(w("styleId")) for s in styles.iter(w("style"))
              if s.get(w("type")) == "paragraph" and _on_attr(s, "default")),
             None,
         )  # fmt: skip
 
-    @cache  # noqa: B019 (one Styles per document, dropped with it)
     def props(self, style_id: str | None) -> tuple[tuple[str, object], ...]:
+        # Memoised on the instance, not with functools.cache: a cache on the method would hold
+        # every document's styles (and their XML) for the life of the process.
+        if style_id in self._props:
+            return self._props[style_id]
         style = self.by_id.get(style_id)
         if style is None:
             return ()
         base = style.find(w("basedOn"))
         inherited = dict(self.props(base.get(w("val")))) if base is not None else {}
-        return tuple(_run_props(style.find(w("rPr")), inherited).items())
+        made = self._props[style_id] = tuple(_run_props(style.find(w("rPr")), inherited).items())
+        return made
 
 
 def _on_attr(el: etree._Element, name: str) -> bool:
@@ -178,7 +183,7 @@ def faces_to_embed(used: Usage, families: Mapping[str, Mapping[str, bytes]], *,
     return out
 
 
-@cache
+@lru_cache(maxsize=32)  # a few faces × the character sets of the documents in use
 def subset_face(data: bytes, unicodes: frozenset[int]) -> bytes:
     """A face reduced to the glyphs of `unicodes` and what its layout features reach from
     them (joining forms, ligatures, marks), its names, hinting and metrics kept; the same
