@@ -23,12 +23,13 @@ event loop, of its workers and of the client, and the cores the loop and the wor
 time over wall time), so that a ratio can be read against where the time went.
 
 Where the scaling target (2 workers >= 1.7x 1 worker) is read, and why: on (c). A fast-path
-form (b) costs its worker ~3 ms of CPU and the event loop and client ~2 ms more on the same 2
-cores, so (b)'s ratio is bounded near 1.3x by the HTTP stack whatever the pool does. On (c)
-the worker's CPU is ~99 % of the request's, the CPU per request is the same with 1 and 2
-workers, and the ratio is what the pool gives, provided the machine has 2 idle cores: on a
-machine shared with other work the workers' "cores used" shows what they got (2 workers that
-get 0.6 core between them cannot show any scaling).
+form (b) costs its worker ~3 ms of CPU, and the event loop and the client ~2 ms more on the same
+2 cores; a lone worker also idles while the executor hands it the next call (at most one call
+waits beside each worker), so (b)'s ratio mixes the pool with the HTTP stack. On (c) the
+worker's CPU is ~99 % of the request's and the CPU per request is the same with 1 and 2
+workers: the ratio is what the pool gives, provided the machine has 2 idle cores. On a machine
+shared with other work the workers' "cores used" shows what they got (2 workers that get 0.6
+core between them cannot show any scaling).
 Not a test: nothing here fails a build; report the load average (printed) beside the figures.
 """
 

@@ -118,7 +118,7 @@ class RenderPool:
         ]
 
     def can_render(self) -> bool:
-        """A worker has warmed up, none has died (which breaks the pool), one is alive."""
+        """Every worker has warmed up, none has died (which breaks the pool), one is alive."""
         broken = bool(getattr(self._executor, "_broken", False))
         return self.ready and not broken and any(w["alive"] for w in self.workers())
 
