@@ -149,3 +149,12 @@ def test_the_consent_form_sends_the_signed_form_to_a_desk_and_cites_the_law_righ
     assert "canaux généraux" not in words  # a signed paper form cannot go through a call centre
     assert "à l’accueil d’une agence" in words
     assert "télécopieur, courrier électronique ou tout moyen de même nature (article 10)" in words
+
+
+def test_a_verb_of_the_counter_page_in_the_singular_is_flagged():
+    """The agency page once said «تُدخله» (what *you*, one reader, type): polite plural now."""
+    terms = glossary.load()
+    said = "Rien de ce que vous saisissez n’est conservé."
+    found = list(glossary.check_translation(said, "لا يُحتفظ بأي معطى تُدخله.", terms))
+    assert any("«تدخله» addresses the reader in the singular" in p for p in found)
+    assert list(glossary.check_translation(said, "لا يُحتفظ بأي معطى تُدخلونه.", terms)) == []

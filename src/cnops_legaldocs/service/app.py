@@ -26,6 +26,7 @@ from ..model import LegalData, load
 from ..person import Person
 from . import page, worker
 from .cache import DocumentCache, base_digest, etag
+from .hot import HotDocuments
 from .middleware import Guard, request_id
 from .openapi import docs_page, spec
 from .pool import PoolSettings, RenderPool
@@ -65,6 +66,7 @@ class Service:
     pool: RenderPool
     cache: DocumentCache
     digest: str
+    hot: HotDocuments
 
 
 def create_app(settings: Settings | None = None) -> Guard:
@@ -78,13 +80,10 @@ def create_app(settings: Settings | None = None) -> Guard:
             settings.workers, settings.queue, settings.timeout, settings.data, settings.branches
         )
     )
+    cache = DocumentCache(settings.cache_bytes)
+    hot = HotDocuments(cache)
     service = Service(
-        settings,
-        data,
-        branches,
-        pool,
-        DocumentCache(settings.cache_bytes),
-        base_digest(settings.data, settings.branches),
+        settings, data, branches, pool, cache, base_digest(settings.data, settings.branches), hot
     )
 
     @contextlib.asynccontextmanager
@@ -122,7 +121,7 @@ def create_app(settings: Settings | None = None) -> Guard:
         },
     )
     app.state.service = service
-    return Guard(app, max_body=settings.max_body, body_timeout=settings.body_timeout)
+    return Guard(app, max_body=settings.max_body, body_timeout=settings.body_timeout, hot=hot)
 
 
 async def _start(pool: RenderPool) -> None:
@@ -318,7 +317,9 @@ async def document(request: Request) -> Response:
         return Response(status_code=304, headers=headers)
     _, content = await rendered(service, opts)
     headers["Content-Disposition"] = attachment(opts.filename, inline)
-    return Response(content, media_type=MEDIA_TYPES[fmt], headers=headers)
+    response = Response(content, media_type=MEDIA_TYPES[fmt], headers=headers)
+    service.hot.remember(request.scope, tag, response.raw_headers)
+    return response
 
 
 async def preview(request: Request) -> Response:

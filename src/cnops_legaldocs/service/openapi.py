@@ -150,10 +150,11 @@ def spec(version: str) -> dict[str, Any]:
             },
             "/health": {
                 "get": {
-                    "summary": "Workers' state; 503 when none can render",
+                    "summary": "Workers' state (pid, alive, ready: warmed up); 503 until "
+                    "every worker has warmed up, or when none can render",
                     "responses": {
-                        "200": {"description": "ready"},
-                        "503": {"description": "no worker can render"},
+                        "200": {"description": "every worker warmed up"},
+                        "503": {"description": "warming up, or no worker can render"},
                     },
                 }
             },

@@ -11,6 +11,7 @@ import signal
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .. import api, clauses, documents, opendata, previews
 from ..branches import Branch, load_branches
@@ -20,8 +21,11 @@ _data: LegalData | None = None
 _branches: dict[str, Branch] = {}
 
 
-def initialize(data: str | None, branches: str | None, tmp: str | None = None) -> None:
-    """The pool's initializer: load the data and branches, warm up (`api.warm_up`).
+def initialize(
+    data: str | None, branches: str | None, tmp: str | None = None, ready: Any = None
+) -> None:
+    """The pool's initializer: load the data and branches, warm up (`api.warm_up`), then put
+    the process id on the queue `ready` (the pool counts a worker ready from then on).
 
     Ctrl-C and SIGTERM reach the whole process group: workers ignore them, so that the server
     lets the renders in progress finish and then shuts the pool down itself."""
@@ -40,6 +44,8 @@ def initialize(data: str | None, branches: str | None, tmp: str | None = None) -
     # (`warm_up` laid out the forms' blanks with the usual filled fields.) The DOCX writer's
     # fonts (instances cut once per process), for both languages.
     api.render(_data, documents.FORM_KINDS[-1], "fr+ar", "docx")
+    if ready is not None:
+        ready.put(os.getpid())
 
 
 def ping() -> int:
