@@ -218,6 +218,9 @@ def _add_font(self: Stream, pango_font: Any) -> Any:
     font, size = _ORIGINAL_ADD_FONT(self, pango_font)
     if not isinstance(font.to_unicode, _Recorder):
         font.to_unicode = _Recorder(font.to_unicode)
+    # WeasyPrint asks for the font as it starts a line or changes fonts: what the font
+    # recorded before was drawn or never will be (fonts outlive documents in a process).
+    font.to_unicode.queue, font.to_unicode.assigned = [], []
     return font, size
 
 
