@@ -328,3 +328,49 @@ def test_a_doubled_or_dropped_letter_is_caught() -> None:
     assert _one_letter_off(["الإللكتروني"], 0, known) == "الإلكتروني"
     assert _one_letter_off(["الإلكترني"], 0, known) == "الإلكتروني"
     assert _one_letter_off(["يوج", "َّهالطلب"], 0, known) is None
+
+
+TYPED = {"reference": "A-GA-104/2016", "phone": "05 38 00 20 20", "e-mail": "dic@cnops.org.ma"}
+"""A CNDP reference, a phone number and an e-mail as typed in a search box."""
+PDFIUM_REVERSES = {("register-ar", "reference"), ("register-ar", "phone")}
+"""Measured: PDFium reorders a line with its own bidi pass, which reverses the groups of a
+Latin or numeric token inside an Arabic line ("20 20 00 38 05", "-104/2016GA-A"); the
+bilingual register prints them in its shared middle column, where PDFium finds them."""
+
+
+@pytest.mark.parametrize(
+    ("engine", "name", "what"),
+    [
+        pytest.param(
+            engine,
+            name,
+            what,
+            marks=[pytest.mark.xfail(strict=True, reason="PDFIUM_REVERSES")]
+            if engine == "pdfium" and (name, what) in PDFIUM_REVERSES
+            else [],
+        )
+        for engine in textread.ENGINES
+        for name in ("register-ar", "register-fr+ar")
+        for what in TYPED
+    ],
+)
+def test_a_typed_reference_phone_or_e_mail_is_found(
+    engine: str, name: str, what: str, extracted: dict[str, dict[str, str]]
+) -> None:
+    assert TYPED[what] in _reader(extracted, engine)[name]
+
+
+def test_composite_glyphs_are_what_pdfium_and_pdfjs_need(
+    data: LegalData, extracted: dict[str, dict[str, str]], case_sources: dict[str, list[str]]
+) -> None:
+    """Without the composite glyphs (raised glyphs left to a text rise, Amiri's two-glyph lam
+    left in an ActualText span), PDFium puts raised marks on lines of their own and pdf.js
+    cuts "الإلكتروني" at the span: both readers' shares fall."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(textlayer, "_unrise", lambda instructions, *_: (instructions, False))
+        patch.setattr(textlayer, "_join", lambda *_: None)
+        pdf = cnops_legaldocs.render(data, "notice", "ar", "pdf")
+    source = case_sources["notice-ar"]
+    for engine in [e for e in ("pdfium", "pdfjs") if e in extracted]:
+        without = textread.share(textread.extract({"x": pdf}, engine)["x"], source)[0]
+        assert without < textread.share(extracted[engine]["notice-ar"], source)[0] - 0.01
