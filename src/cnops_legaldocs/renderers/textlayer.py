@@ -382,19 +382,20 @@ class _Program:
             offsets = [2 * o for o in struct.unpack(f">{n + 1}H", loca[: 2 * (n + 1)])]
         metrics_count = struct.unpack(">H", self.tables[b"hhea"][34:36])[0]
         hmtx = self.tables[b"hmtx"]
-        metrics = list(struct.iter_unpack(">Hh", hmtx[: 4 * metrics_count]))
-        rest = struct.unpack(
-            f">{n - metrics_count}h",
-            hmtx[4 * metrics_count : 4 * metrics_count + 2 * (n - metrics_count)],
-        )
-        metrics += [(metrics[-1][0], lsb) for lsb in rest]
+
+        def lsb_of(glyph: int) -> int:
+            if glyph < metrics_count:
+                return int(struct.unpack_from(">h", hmtx, 4 * glyph + 2)[0])
+            return int(struct.unpack_from(">h", hmtx, 2 * (metrics_count + glyph))[0])
+
+        metrics: list[tuple[int, int]] = []  # of the glyphs added
         out = bytearray(glyf[: offsets[n]])
         depth = 0
         for shape, advance in copies:
             glyph = shape[0][0]
             if len(shape) == 1 and shape[0][1:] == (0, 0):
                 out += glyf[offsets[glyph] : offsets[glyph + 1]]
-                lsb = metrics[glyph][1]
+                lsb = lsb_of(glyph)
             else:
                 composite, lsb = _composite(shape, glyf, offsets)
                 out += composite
@@ -411,9 +412,18 @@ class _Program:
             tables[b"loca"] = struct.pack(f">{total + 1}I", *offsets)
         else:
             tables[b"loca"] = struct.pack(f">{total + 1}H", *(o // 2 for o in offsets))
-        tables[b"hmtx"] = struct.pack(">" + "Hh" * total, *(v for m in metrics for v in m))
+        if metrics_count == n:  # every glyph has its own advance: append the new ones
+            body = hmtx[: 4 * n]
+        else:  # the last advance repeats for the glyphs after `metrics_count`: write them out
+            last = struct.unpack_from(">H", hmtx, 4 * (metrics_count - 1))[0]
+            body = hmtx[: 4 * metrics_count] + b"".join(
+                struct.pack(">Hh", last, lsb_of(g)) for g in range(metrics_count, n)
+            )
+        tables[b"hmtx"] = body + struct.pack(
+            ">" + "Hh" * len(metrics), *(v for m in metrics for v in m)
+        )
         hhea = tables[b"hhea"]
-        advance_max = max(m[0] for m in metrics)
+        advance_max = max([struct.unpack(">H", hhea[10:12])[0], *(m[0] for m in metrics)])
         tables[b"hhea"] = (
             hhea[:10]
             + struct.pack(">H", advance_max)
@@ -888,28 +898,26 @@ def _carry(instructions: list[Any]) -> list[Any]:
     """Move the adjustments that open a TJ array to the end of the TJ before it when only a
     text rise (``Ts``, vertical) lies between them: drawn the same, and the adjustment can then
     be folded into the width of the glyph it follows (a mark raised above its letter)."""
-    out: list[Any] = [(list(operands), operator) for operands, operator in instructions]
-    last: int | None = None
-    for index, (operands, operator) in enumerate(out):
+    out: list[Any] = []
+    last: int | None = None  # the TJ before, when only rises followed it
+    for operands, operator in instructions:
         op = str(operator)
         if op == "TJ":
-            array = list(operands[0])
-            lead = 0
-            while lead < len(array) and (
-                not isinstance(array[lead], pikepdf.String) or not len(bytes(array[lead]))
-            ):
-                lead += 1
-            if (
-                last is not None
-                and lead
-                and any(not isinstance(a, pikepdf.String) for a in array[:lead])
-            ):
-                previous = out[last][0]
-                previous[0] = pikepdf.Array([*previous[0], *array[:lead]])
-                operands[0] = pikepdf.Array(array[lead:])
-            last = index
+            if last is not None:
+                array = list(operands[0])
+                lead = 0
+                while lead < len(array) and (
+                    not isinstance(array[lead], pikepdf.String) or not len(bytes(array[lead]))
+                ):
+                    lead += 1
+                if lead and any(not isinstance(a, pikepdf.String) for a in array[:lead]):
+                    previous = out[last][0]
+                    out[last] = ([pikepdf.Array([*previous[0], *array[:lead]])], out[last][1])
+                    operands = [pikepdf.Array(array[lead:])]
+            last = len(out)
         elif op != "Ts":
             last = None
+        out.append((operands, operator))
     return out
 
 
