@@ -3,7 +3,7 @@
 WeasyPrint 70 writes one ToUnicode entry per glyph: a glyph drawn for clusters of different
 text (Amiri's contextual forms, lam-alef, marks) maps to the text of its first use wherever it
 appears (WeasyPrint issue #2841), and glyph offsets (marks, cursive attachment) leave gaps that
-readers take for spaces. Two steps fix both, in every reader that reads ToUnicode and widths
+readers take for spaces. Three steps fix both, in every reader that reads ToUnicode and widths
 (poppler, PDFium, pdf.js):
 
 1. While WeasyPrint draws (`install`, active for the whole process), every glyph whose text
@@ -17,6 +17,11 @@ readers take for spaces. Two steps fix both, in every reader that reads ToUnicod
    glyphs of a word); the spans are then removed. Invisible format characters (bidi isolates
    and marks, word joiner) are dropped from every ToUnicode entry. In a tagged PDF, structure
    elements whose text is Arabic in a document of another language get ``/Lang (ar)``.
+3. In `exact` too, composite glyphs added to the embedded font draw on the baseline a glyph
+   WeasyPrint raised or lowered with a text rise (PDFium set it on a line of its own), and as
+   one glyph a letter Amiri draws with two (pdf.js cut its text at the ActualText span, out of
+   order). Rasterisers may place such a glyph a fraction of a pixel away; all else draws the
+   same pixels.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
 active (the fast path: after stamping, on the whole file).
