@@ -14,7 +14,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageFilter
 
 import cnops_legaldocs as lib
 from cnops_legaldocs import fastpath, stamp
@@ -142,12 +142,25 @@ CASES = [("marketing-consent", lang, row) for lang in ("ar", "fr") for row in RO
 def test_fast_path_pages_are_pixel_identical_to_render(kind, lang, row):
     """Rasterised at 100 dpi, every page of the fast path's file is the same, pixel for pixel,
     as the row rendered alone, wrapped values included (no tolerance: the values are laid out
-    by the same engine, with the same fonts and stylesheets, at the same places)."""
+    by the same engine, with the same fonts and stylesheets, at the same places).
+
+    But for Arabic values: `render` draws a glyph WeasyPrint raises, and Amiri's two-glyph
+    lam, by a composite glyph (the text layer, issue 13), which rasterisers may place a
+    fraction of a pixel away from the fast path's separate glyphs: there, every pixel lies
+    within 64 of 255 levels of the 3×3 pixels around it on the other page."""
     expected, got = raster(slow(kind, lang, row)), raster(fast(kind, lang, row))
     assert len(got) == len(expected)
+    arabic = any("\u0600" <= c <= "\u06ff" for value in ROWS[row].values() for c in value)
     for number, (a, b) in enumerate(zip(expected, got, strict=True), 1):
         assert a.size == b.size
-        assert ImageChops.difference(a, b).getbbox() is None, f"page {number} differs"
+        if not arabic:
+            assert ImageChops.difference(a, b).getbbox() is None, f"page {number} differs"
+            continue
+        a, b = a.convert("L"), b.convert("L")
+        for one, other in ((a, b), (b, a)):
+            darker = ImageChops.subtract(other.filter(ImageFilter.MinFilter(3)), one)
+            lighter = ImageChops.subtract(one, other.filter(ImageFilter.MaxFilter(3)))
+            assert max(darker.getextrema()[1], lighter.getextrema()[1]) <= 64, number
 
 
 @pytest.mark.parametrize(("kind", "lang", "row"), CASES)

@@ -3,7 +3,7 @@
 WeasyPrint 70 writes one ToUnicode entry per glyph: a glyph drawn for clusters of different
 text (Amiri's contextual forms, lam-alef, marks) maps to the text of its first use wherever it
 appears (WeasyPrint issue #2841), and glyph offsets (marks, cursive attachment) leave gaps that
-readers take for spaces. Two steps fix both, in every reader that reads ToUnicode and widths
+readers take for spaces. Three steps fix both, in every reader that reads ToUnicode and widths
 (poppler, PDFium, pdf.js):
 
 1. While WeasyPrint draws (`install`, active for the whole process), every glyph whose text
@@ -17,6 +17,11 @@ readers take for spaces. Two steps fix both, in every reader that reads ToUnicod
    glyphs of a word); the spans are then removed. Invisible format characters (bidi isolates
    and marks, word joiner) are dropped from every ToUnicode entry. In a tagged PDF, structure
    elements whose text is Arabic in a document of another language get ``/Lang (ar)``.
+3. In `exact` too, composite glyphs added to the embedded font draw on the baseline a glyph
+   WeasyPrint raised or lowered with a text rise (PDFium set it on a line of its own), and as
+   one glyph a letter Amiri draws with two (pdf.js cut its text at the ActualText span, out of
+   order). Rasterisers may place such a glyph a fraction of a pixel away; all else draws the
+   same pixels.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
 active (the fast path: after stamping, on the whole file).
@@ -29,6 +34,7 @@ import re
 import struct
 import unicodedata
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pikepdf
@@ -53,6 +59,7 @@ class _Recorder(dict[int, str]):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.queue: list[tuple[int, str]] = []
+        self.assigned: list[_Said] = []  # glyphs recorded, not yet drawn
 
     def __contains__(self, key: object) -> bool:
         return False
@@ -138,21 +145,53 @@ def share_out(text: str, count: int) -> list[str]:
     return logical[::-1] if _rtl(text) else logical
 
 
+class _Said(tuple[int, int, str, str, int]):
+    """A glyph occurrence and what it says: (glyph, cluster number, the cluster's text, the
+    glyph's own share of it, how many glyphs the cluster has)."""
+
+
+def _assign(queue: list[tuple[int, str]], first: int) -> list[_Said]:
+    """What each glyph occurrence of `queue` says, its clusters numbered from `first`."""
+    out: list[_Said | None] = [None] * len(queue)
+    for number, (glyphs, said) in enumerate(_clusters(queue), start=first):
+        for index, share in zip(glyphs, share_out(said, len(glyphs)), strict=True):
+            out[index] = _Said((queue[index][0], number, said, share, len(glyphs)))
+    return [s for s in out if s is not None]
+
+
 def _show_text(self: Stream, text: str) -> None:
     font = _current_font(self)
     recorder = getattr(font, "to_unicode", None)
-    if not isinstance(recorder, _Recorder) or font.bitmap or not recorder.queue:
+    if not isinstance(recorder, _Recorder) or font.bitmap:
         return _ORIGINAL_SHOW_TEXT(self, text)
-    queue, recorder.queue = recorder.queue, []
+    if recorder.queue:
+        # WeasyPrint draws a glyph it raises (a mark) apart, after recording it: the glyphs
+        # recorded so far are drawn in two or three calls, which share them out in order.
+        first = recorder.assigned[-1][1] + 1 if recorder.assigned else 0
+        recorder.assigned += _assign(recorder.queue, first)
+        recorder.queue = []
     tokens = _TOKENS.findall(text)
     codes = [g[i : i + 4] for g, _ in tokens for i in range(0, len(g), 4)]
-    if [int(c, 16) for c in codes] != [glyph for glyph, _ in queue]:
+    mine = recorder.assigned[: len(codes)]
+    if not codes or [int(c, 16) for c in codes] != [said[0] for said in mine]:
+        recorder.assigned = []
         return _ORIGINAL_SHOW_TEXT(self, text)  # not as expected: leave it be
+    recorder.assigned = recorder.assigned[len(codes) :]
     spans: dict[int, tuple[int, str]] = {}  # first glyph index: (last glyph index, text)
-    for glyphs, said in _clusters(queue):
-        first = queue[glyphs[0]]
-        if len(glyphs) > 1 or said != dict.__getitem__(recorder, first[0]):
-            spans[glyphs[0]] = (glyphs[-1], said)
+    index = 0
+    while index < len(mine):
+        glyph, number, said, _, size = mine[index]
+        last = index
+        while last + 1 < len(mine) and mine[last + 1][1] == number:
+            last += 1
+        if last - index + 1 == size:  # the whole cluster is drawn here
+            if size > 1 or said != dict.__getitem__(recorder, glyph):
+                spans[index] = (last, said)
+        else:  # a cluster drawn in two calls: each glyph says its share
+            for part in range(index, last + 1):
+                if mine[part][3] != dict.__getitem__(recorder, mine[part][0]):
+                    spans[part] = (part, mine[part][3])
+        index = last + 1
     out: list[str] = []
     pending: list[str] = []  # the TJ array being built
     closing: tuple[int, str] | None = None
@@ -184,6 +223,9 @@ def _add_font(self: Stream, pango_font: Any) -> Any:
     font, size = _ORIGINAL_ADD_FONT(self, pango_font)
     if not isinstance(font.to_unicode, _Recorder):
         font.to_unicode = _Recorder(font.to_unicode)
+    # WeasyPrint asks for the font as it starts a line or changes fonts: what the font
+    # recorded before was drawn or never will be (fonts outlive documents in a process).
+    font.to_unicode.queue, font.to_unicode.assigned = [], []
     return font, size
 
 
@@ -217,39 +259,61 @@ class _Font:
         glyphs = self.program.glyph_count if self.program is not None else 0
         self.next = max([glyphs, *(c + 1 for c in self.widths), *(c + 1 for c in self.texts)])
         self.gid_of: dict[int, int] = {}
-        self.copies: dict[int, tuple[int, int]] = {}  # code: (glyph copied, its advance)
-        self.codes: dict[tuple[int, str, float], int] = {}
-        self.memo: dict[tuple[int, str | None, float | None], int] = {}
+        self.shape_of: dict[int, Shape] = {}  # new code: what it draws, when not one glyph
+        self.copies: dict[int, tuple[Shape, int]] = {}  # code: (glyphs drawn, advance)
+        self.codes: dict[tuple[Shape, str, float], int] = {}
+        self.memo: dict[tuple[int, str | None, float | None, int], int] = {}
 
-    def code(self, code: int, text: str | None, advance: float | None) -> int:
-        """The code that draws `code`'s glyph, stands for `text` and advances by `advance`
-        (None: as `code` does; ignored where the font program cannot be given a copy)."""
-        asked = (code, text, advance)
+    @property
+    def composable(self) -> bool:
+        """Whether glyphs can be added to the font program (shifted or joined glyphs)."""
+        return self.program is not None
+
+    def shape(self, code: int) -> Shape:
+        return self.shape_of.get(code, ((self.gid_of.get(code, code), 0, 0),))
+
+    def code(self, code: int, text: str | None, advance: float | None, rise: int = 0) -> int:
+        """The code that draws `code`'s glyph `rise` font units higher, stands for `text` and
+        advances by `advance` (None: as `code` does; ignored where the font program cannot be
+        given a copy)."""
+        asked = (code, text, advance, rise)
         known = self.memo.get(asked)
         if known is None:
-            known = self.memo[asked] = self._code(code, text, advance)
+            shape = self.shape(code)
+            if rise:
+                shape = tuple((g, dx, dy + rise) for g, dx, dy in shape)
+            known = self.memo[asked] = self._code(code, shape, text, advance)
         return known
 
-    def _code(self, code: int, text: str | None, advance: float | None) -> int:
-        glyph = self.gid_of.get(code, code)
+    def joined(self, first: int, second: int, offset: int, text: str) -> int:
+        """A code that draws `first`'s glyph and `second`'s `offset` units after it, as one
+        glyph that stands for `text` (a letter Amiri draws with two glyphs)."""
+        shape = (*self.shape(first), *((g, dx + offset, dy) for g, dx, dy in self.shape(second)))
+        advance = offset + self.widths.get(second, 1000.0)
+        return self._code(-1, shape, text, advance)
+
+    def _code(self, code: int, shape: Shape, text: str | None, advance: float | None) -> int:
         if text is None:
             text = self.texts.get(code, "")
         width = self.widths.get(code, 1000.0)
         if advance is None or self.program is None:
             advance = width
-        if text == self.texts.get(code, "") and advance == width:
+        if text == self.texts.get(code, "") and advance == width and shape == self.shape(code):
             return code
-        key = (glyph, text, advance)
+        key = (shape, text, advance)
         if key not in self.codes:
             if self.next > 0xFFFF:
                 return code  # no code left: keep the glyph's own
             new = self.codes[key] = self.next
             self.next += 1
-            self.gid_of[new] = glyph
+            self.gid_of[new] = shape[0][0]
             self.widths[new] = advance
             self.texts[new] = text
-            if advance != self.widths.get(glyph, 1000.0):
-                self.copies[new] = (glyph, round(advance))
+            if len(shape) > 1 or shape[0][1:] != (0, 0):
+                self.shape_of[new] = shape
+                self.copies[new] = (shape, round(advance))
+            elif advance != self.widths.get(shape[0][0], 1000.0):
+                self.copies[new] = (shape, round(advance))
         return self.codes[key]
 
     def write(self, pdf: pikepdf.Pdf) -> None:
@@ -313,8 +377,9 @@ class _Program:
         self.long_loca = struct.unpack(">h", head[50:52])[0] == 1
         self.glyph_count = struct.unpack(">H", maxp[4:6])[0]
 
-    def with_copies(self, copies: list[tuple[int, int]]) -> bytes:
-        """The program with the glyphs (glyph id, advance) appended, in this order."""
+    def with_copies(self, copies: list[tuple[Shape, int]]) -> bytes:
+        """The program with the glyphs (shape, advance) appended, in this order: a copy of
+        a glyph, or a composite glyph of shifted ones (whole font units, so drawn the same)."""
         n, loca, glyf = self.glyph_count, self.tables[b"loca"], self.tables[b"glyf"]
         if self.long_loca:
             offsets = list(struct.unpack(f">{n + 1}I", loca[: 4 * (n + 1)]))
@@ -322,18 +387,27 @@ class _Program:
             offsets = [2 * o for o in struct.unpack(f">{n + 1}H", loca[: 2 * (n + 1)])]
         metrics_count = struct.unpack(">H", self.tables[b"hhea"][34:36])[0]
         hmtx = self.tables[b"hmtx"]
-        metrics = list(struct.iter_unpack(">Hh", hmtx[: 4 * metrics_count]))
-        rest = struct.unpack(
-            f">{n - metrics_count}h",
-            hmtx[4 * metrics_count : 4 * metrics_count + 2 * (n - metrics_count)],
-        )
-        metrics += [(metrics[-1][0], lsb) for lsb in rest]
+
+        def lsb_of(glyph: int) -> int:
+            if glyph < metrics_count:
+                return int(struct.unpack_from(">h", hmtx, 4 * glyph + 2)[0])
+            return int(struct.unpack_from(">h", hmtx, 2 * (metrics_count + glyph))[0])
+
+        metrics: list[tuple[int, int]] = []  # of the glyphs added
         out = bytearray(glyf[: offsets[n]])
-        for glyph, advance in copies:
-            out += glyf[offsets[glyph] : offsets[glyph + 1]]
+        depth = 0
+        for shape, advance in copies:
+            glyph = shape[0][0]
+            if len(shape) == 1 and shape[0][1:] == (0, 0):
+                out += glyf[offsets[glyph] : offsets[glyph + 1]]
+                lsb = lsb_of(glyph)
+            else:
+                composite, lsb = _composite(shape, glyf, offsets)
+                out += composite
+                depth = max(depth, 1 + max(self._depth(g, glyf, offsets) for g, _, _ in shape))
             out += bytes(-len(out) % 4)
             offsets.append(len(out))
-            metrics.append((advance, metrics[glyph][1]))
+            metrics.append((advance, lsb))
         total = n + len(copies)
         if total > 0xFFFF or (not self.long_loca and len(out) > 0x1FFFE):
             raise _Unsupported
@@ -343,9 +417,18 @@ class _Program:
             tables[b"loca"] = struct.pack(f">{total + 1}I", *offsets)
         else:
             tables[b"loca"] = struct.pack(f">{total + 1}H", *(o // 2 for o in offsets))
-        tables[b"hmtx"] = struct.pack(">" + "Hh" * total, *(v for m in metrics for v in m))
+        if metrics_count == n:  # every glyph has its own advance: append the new ones
+            body = hmtx[: 4 * n]
+        else:  # the last advance repeats for the glyphs after `metrics_count`: write them out
+            last = struct.unpack_from(">H", hmtx, 4 * (metrics_count - 1))[0]
+            body = hmtx[: 4 * metrics_count] + b"".join(
+                struct.pack(">Hh", last, lsb_of(g)) for g in range(metrics_count, n)
+            )
+        tables[b"hmtx"] = body + struct.pack(
+            ">" + "Hh" * len(metrics), *(v for m in metrics for v in m)
+        )
         hhea = tables[b"hhea"]
-        advance_max = max(m[0] for m in metrics)
+        advance_max = max([struct.unpack(">H", hhea[10:12])[0], *(m[0] for m in metrics)])
         tables[b"hhea"] = (
             hhea[:10]
             + struct.pack(">H", advance_max)
@@ -353,11 +436,57 @@ class _Program:
             + struct.pack(">H", total)
             + hhea[36:]
         )
-        maxp = tables[b"maxp"]
-        tables[b"maxp"] = maxp[:4] + struct.pack(">H", total) + maxp[6:]
+        maxp = bytearray(tables[b"maxp"])
+        maxp[4:6] = struct.pack(">H", total)
+        if depth and len(maxp) >= 32:  # version 1.0: the limits of composite glyphs
+            points, contours = struct.unpack(">HH", maxp[6:10])
+            old = struct.unpack(">HHHH", maxp[10:14] + maxp[28:32])
+            maxp[10:14] = struct.pack(">HH", max(old[0], 2 * points), max(old[1], 2 * contours))
+            maxp[28:32] = struct.pack(">HH", max(old[2], 2), max(old[3], depth))
+        tables[b"maxp"] = bytes(maxp)
         head = tables[b"head"]
         tables[b"head"] = head[:8] + bytes(4) + head[12:]  # checkSumAdjustment, set below
         return _sfnt(self.version, tables)
+
+    def _depth(self, glyph: int, glyf: bytes, offsets: list[int]) -> int:
+        """How deep a glyph's components go (0: a simple glyph)."""
+        data = glyf[offsets[glyph] : offsets[glyph + 1]]
+        if len(data) < 10 or struct.unpack(">h", data[:2])[0] >= 0:
+            return 0
+        deepest, position = 0, 10
+        while True:
+            flags, component = struct.unpack(">HH", data[position : position + 4])
+            deepest = max(deepest, 1 + self._depth(component, glyf, offsets))
+            position += 4 + (4 if flags & 0x0001 else 2)
+            position += 2 if flags & 0x0008 else 4 if flags & 0x0040 else 8 if flags & 0x0080 else 0
+            if not flags & 0x0020:
+                return deepest
+
+
+Shape = tuple[tuple[int, int, int], ...]
+"""What a code draws: glyphs of the font program, each (glyph id, x offset, y offset)."""
+
+
+def _composite(shape: Shape, glyf: bytes, offsets: list[int]) -> tuple[bytes, int]:
+    """A composite glyph drawing the glyphs of `shape` at their offsets, and its left side
+    bearing (its xMin, as the originals have it, so that renderers place it the same)."""
+    boxes = []
+    for glyph, dx, dy in shape:
+        data = glyf[offsets[glyph] : offsets[glyph + 1]]
+        if len(data) >= 10:
+            x0, y0, x1, y1 = struct.unpack(">hhhh", data[2:10])
+            boxes.append((x0 + dx, y0 + dy, x1 + dx, y1 + dy))
+    box = (
+        (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+         max(b[3] for b in boxes))
+        if boxes else (0, 0, 0, 0)
+    )  # fmt: skip
+    out = bytearray(struct.pack(">hhhhh", -1, *box))
+    for index, (glyph, dx, dy) in enumerate(shape):
+        more = 0x0020 if index < len(shape) - 1 else 0
+        # ARG_1_AND_2_ARE_WORDS | ARGS_ARE_XY_VALUES: offsets as they are, not on the grid
+        out += struct.pack(">HHhh", 0x0001 | 0x0002 | more, glyph, dx, dy)
+    return bytes(out), box[0]
 
 
 def _checksum(data: bytes) -> int:
@@ -520,11 +649,11 @@ def _rewrite(
     resources = owner.get("/Resources")
     source = owner if isinstance(owner, pikepdf.Stream) else pikepdf.Page(owner)
     instructions = _carry(pikepdf.parse_content_stream(source))
+    instructions, changed = _unrise(instructions, resources, fonts)
     out: list[Any] = []
     font: _Font | None = None
     span: tuple[str, list[Any]] | None = None  # an open ActualText span and what it holds
     depth = 0  # marked-content sequences opened inside it
-    changed = False
     for operands, operator in instructions:
         op = str(operator)
         if span is not None:
@@ -567,8 +696,9 @@ def _rewrite(
 
 
 def _respan(font: _Font | None, said: str, held: list[Any]) -> list[Any]:
-    """A span's instructions with its text shared out over its glyphs; the span itself is
-    kept only around glyphs that say nothing of their own (see `SILENT`)."""
+    """A span's instructions with its text shared out over its glyphs. Glyphs that would
+    say nothing of their own (more glyphs than letters: see `SILENT`) are joined into one
+    composite glyph that says the span's text; where they cannot be, the span is kept."""
     arrays = [i for i, (_, op) in enumerate(held) if str(op) in ("TJ", "Tj")]
     if font is None or not arrays:
         return _span(said, held)
@@ -577,6 +707,10 @@ def _respan(font: _Font | None, said: str, held: list[Any]) -> list[Any]:
         items = held[i][0][0] if str(held[i][1]) == "TJ" else [held[i][0][0]]
         count += sum(len(bytes(x)) // 2 for x in items if isinstance(x, pikepdf.String))
     texts = share_out(said, count)
+    if SILENT in texts and len(held) == 1:
+        joined = _join(font, held[0], said)
+        if joined is not None:
+            return [joined]
     out = list(held)
     position = 0
     for i in arrays:
@@ -590,6 +724,47 @@ def _respan(font: _Font | None, said: str, held: list[Any]) -> list[Any]:
     return _span(said, out) if SILENT in texts else out
 
 
+def _join(font: _Font, instruction: Any, said: str) -> Any | None:
+    """One text-showing instruction whose glyphs are drawn as one composite glyph saying
+    `said` (None where the font cannot take it or an offset is not a whole font unit).
+
+    A marked-content span would say it to poppler and PDFium, but pdf.js ignores ActualText
+    and cuts its text items at every span, which put the pieces of the word out of order."""
+    operands, operator = instruction
+    array = operands[0] if str(operator) == "TJ" else pikepdf.Array([operands[0]])
+    if not font.composable:
+        return None
+    lead: list[Any] = []  # adjustments before the first glyph
+    trail: list[Any] = []  # after the last
+    codes: list[int] = []
+    gaps: list[float] = []  # the adjustment after each glyph but the last
+    for item in array:
+        if isinstance(item, pikepdf.String):
+            raw = bytes(item)
+            for j in range(0, len(raw) - 1, 2):
+                if codes:
+                    gaps.append(sum(float(x) for x in trail))
+                    trail = []
+                codes.append((raw[j] << 8) | raw[j + 1])
+        elif codes:
+            trail.append(item)
+        else:
+            lead.append(item)
+    if len(codes) != 2:
+        return None
+    position = font.widths.get(codes[0], 1000.0) - gaps[0]
+    offset = round(position)
+    if abs(position - offset) > 1e-6:
+        return None
+    code = font.joined(codes[0], codes[1], offset, said)
+    data = pikepdf.String(code.to_bytes(2, "big"))
+    new = _retext(font, pikepdf.Array([*lead, data, *trail]), None)
+    return (
+        [new if new is not None else pikepdf.Array([*lead, data, *trail])],
+        pikepdf.Operator("TJ"),
+    )
+
+
 def _span(said: str, held: list[Any]) -> list[Any]:
     properties = pikepdf.Dictionary({"/ActualText": pikepdf.String(said)})
     return [
@@ -601,6 +776,68 @@ def _span(said: str, held: list[Any]) -> list[Any]:
 
 def _properties(operand: pikepdf.Object) -> pikepdf.Dictionary:
     return operand if isinstance(operand, pikepdf.Dictionary) else pikepdf.Dictionary()
+
+
+MAX_REST = 0.01
+"""The largest part of a text rise (in points) left out when a raised glyph is drawn by a
+shifted copy: 0.014 pixel at 100 dpi, a tenth of a pixel at 600 dpi. Kept as a rise, it would
+split the mark from its word again (PDFium)."""
+
+
+def _unrise(
+    instructions: list[Any], resources: pikepdf.Object, fonts: dict[Any, _Font | None]
+) -> tuple[list[Any], bool]:
+    """The instructions with each text rise (``Ts``: a mark WeasyPrint raises or lowers)
+    drawn by the glyph itself: a composite glyph shifted by the rise's whole font units,
+    the rest (a fraction of a unit) left as a rise. PDFium put a raised mark on a line of its
+    own; the glyphs now sit on their line's baseline. Whether anything changed."""
+    out: list[Any] = []
+    font: _Font | None = None
+    size = rise = emitted = 0.0
+    saved: list[tuple[float, float]] = []
+    changed = False
+    for operands, operator in instructions:
+        op = str(operator)
+        if op == "q":
+            saved.append((rise, emitted))
+        elif op == "Q" and saved:
+            rise, emitted = saved.pop()
+        elif op == "Tf":
+            font, size = _font_of(resources, operands[0], fonts), float(operands[1])
+        elif op == "Ts":
+            rise = float(operands[0])
+            changed = True
+            continue  # set below, where text is shown
+        elif op in ("TJ", "Tj"):
+            units = 0
+            if rise and size and font is not None and font.composable:
+                units = round(rise * 1000 / size)
+            rest = round(rise - units * size / 1000, 6)
+            if abs(rest) < MAX_REST:
+                rest = 0.0
+            if rest != emitted:
+                out.append(([Decimal(f"{rest:.6f}")], pikepdf.Operator("Ts")))
+                emitted = rest
+            if units and font is not None:
+                array = operands[0] if op == "TJ" else pikepdf.Array([operands[0]])
+                operands, operator = [_risen(font, array, units)], pikepdf.Operator("TJ")
+        out.append((operands, operator))
+    return out, changed
+
+
+def _risen(font: _Font, array: pikepdf.Array, units: int) -> pikepdf.Array:
+    out: list[Any] = []
+    for item in array:
+        if isinstance(item, pikepdf.String):
+            raw = bytes(item)
+            codes = [
+                font.code((raw[j] << 8) | raw[j + 1], None, None, units)
+                for j in range(0, len(raw) - 1, 2)
+            ]
+            out.append(pikepdf.String(b"".join(c.to_bytes(2, "big") for c in codes)))
+        else:
+            out.append(item)
+    return pikepdf.Array(out)
 
 
 def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikepdf.Array | None:
@@ -666,28 +903,26 @@ def _carry(instructions: list[Any]) -> list[Any]:
     """Move the adjustments that open a TJ array to the end of the TJ before it when only a
     text rise (``Ts``, vertical) lies between them: drawn the same, and the adjustment can then
     be folded into the width of the glyph it follows (a mark raised above its letter)."""
-    out: list[Any] = [(list(operands), operator) for operands, operator in instructions]
-    last: int | None = None
-    for index, (operands, operator) in enumerate(out):
+    out: list[Any] = []
+    last: int | None = None  # the TJ before, when only rises followed it
+    for operands, operator in instructions:
         op = str(operator)
         if op == "TJ":
-            array = list(operands[0])
-            lead = 0
-            while lead < len(array) and (
-                not isinstance(array[lead], pikepdf.String) or not len(bytes(array[lead]))
-            ):
-                lead += 1
-            if (
-                last is not None
-                and lead
-                and any(not isinstance(a, pikepdf.String) for a in array[:lead])
-            ):
-                previous = out[last][0]
-                previous[0] = pikepdf.Array([*previous[0], *array[:lead]])
-                operands[0] = pikepdf.Array(array[lead:])
-            last = index
+            if last is not None:
+                array = list(operands[0])
+                lead = 0
+                while lead < len(array) and (
+                    not isinstance(array[lead], pikepdf.String) or not len(bytes(array[lead]))
+                ):
+                    lead += 1
+                if lead and any(not isinstance(a, pikepdf.String) for a in array[:lead]):
+                    previous = out[last][0]
+                    out[last] = ([pikepdf.Array([*previous[0], *array[:lead]])], out[last][1])
+                    operands = [pikepdf.Array(array[lead:])]
+            last = len(out)
         elif op != "Ts":
             last = None
+        out.append((operands, operator))
     return out
 
 
