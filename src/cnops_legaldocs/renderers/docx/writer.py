@@ -401,6 +401,7 @@ class Writer:
         self.doc = docx.Document()
         self.links: dict[tuple[str, str], str] = {}
         self.controls = 0
+        self._style_ids: dict[str, str | None] = {}  # see `set_style`
         self.wrap_links = False  # see `_wrapping_links`
         # What only some kinds have (a form's fields, the poster's band), given by the
         # package: the writer itself knows nothing of forms and posters.
@@ -606,7 +607,7 @@ class Writer:
         if header is not None:
             self._furniture(header, section.header, "Header")
             blank = section.first_page_header.paragraphs[0]
-            blank.style = self.doc.styles["Normal"]
+            self.set_style(blank, "Normal")
             if self.rtl:
                 ooxml.set_bidi(ooxml.ppr(blank._p))
         if footer is not None:
@@ -638,7 +639,7 @@ class Writer:
             self._furniture_halves(halves, part, role)
             return
         paragraph = part.paragraphs[0]  # type: ignore[attr-defined]
-        paragraph.style = self.doc.styles[self.style(role)]
+        self.set_style(paragraph, self.style(role))
         if self.rtl:
             ooxml.set_bidi(ooxml.ppr(paragraph._p))
         pieces: list[_Piece] = []
@@ -657,14 +658,14 @@ class Writer:
             with self.language(half, width - _PAIRS_GUTTER * MM):
                 for item in half:
                     paragraph = cell.add_paragraph()
-                    paragraph.style = self.doc.styles[self.style(role)]
+                    self.set_style(paragraph, self.style(role))
                     if self.rtl:
                         ooxml.set_bidi(ooxml.ppr(paragraph._p))
                     self.fill(paragraph._p, pieces_of(item))
             _drop_leading_empty(cell)
         # A header ends with a paragraph: the part's own, made as small as can be.
         last = part.paragraphs[-1]
-        last.style = self.doc.styles["Normal"]
+        self.set_style(last, "Normal")
         p_pr = ooxml.ppr(last._p)
         ooxml.set_spacing(p_pr, 0, 0, 1)
         ooxml.set_sizes(ooxml.prop(p_pr, "rPr"), 1, 1)
@@ -720,6 +721,15 @@ class Writer:
             if i == len(items) - 1:  # the list's own margin below its last item
                 ooxml.set_space_after(ooxml.ppr(p), _LIST_END * MM)
 
+    def set_style(self, paragraph: Any, name: str) -> None:
+        """``paragraph.style = name``, as python-docx writes it (no ``w:pStyle`` for the
+        default style), the style's id looked up once per document: python-docx scans the
+        styles part at every assignment, a quarter of a pre-filled form's row."""
+        if name not in self._style_ids:
+            style = self.doc.styles[name]
+            self._style_ids[name] = self.doc.part.get_style_id(style, style.type)
+        paragraph._p.style = self._style_ids[name]
+
     def paragraph(
         self,
         container: object,
@@ -734,7 +744,7 @@ class Writer:
         room a text field's control takes."""
         with self.language(el) if el is not None else nullcontext():
             paragraph = existing or container.add_paragraph()  # type: ignore[attr-defined]
-            paragraph.style = self.doc.styles[self.style(role)]
+            self.set_style(paragraph, self.style(role))
             p = paragraph._p
             if self.rtl:
                 ooxml.set_bidi(ooxml.ppr(p))
