@@ -26,7 +26,7 @@ ROWS = [
 
 
 @pytest.mark.parametrize("kind", ["rights-request", "marketing-consent"])
-@pytest.mark.parametrize("lang", ["ar", "fr"])
+@pytest.mark.parametrize("lang", ["ar", "fr", "fr+ar"])
 def test_filled_rows_are_the_rows_rendered_whole(data, kind, lang, monkeypatch):
     writes = []
     original = writer.Writer.write

@@ -121,28 +121,43 @@ class FormFiller:
 
     def render(self, values: Mapping[str, object]) -> bytes:
         person = Person.from_mapping(values)
-        tree = documents.build(self.data, self.kind, self.lang, person=person)
         if not all(ord(ch) in TYPING | ALWAYS for value in person.values.values() for ch in value):
-            return _whole(tree)[0]  # a character the form's fonts may not keep
+            return _whole(self._build(person))[0]  # a character the fonts may not keep
         filled = frozenset(person.values)
         base = self.bases.get(filled)
         if base is None:
-            content, base = _base(tree)
+            content, base = _base(self._build(person))
             self.bases[filled] = base
             while len(self.bases) > MAX_BASES:  # memory stays flat whatever the rows
                 self.bases.popitem(last=False)
             return content
         self.bases.move_to_end(filled)
-        return self._fill(base, tree)
+        return self._fill(base, person)
 
-    def _fill(self, base: Base, tree: documents.Document) -> bytes:
+    def _build(self, person: Person) -> documents.Document:
+        return documents.build(self.data, self.kind, self.lang, person=person)
+
+    def _cells(self, person: Person) -> dict[str, etree._Element]:
+        """Each filled field's value cell as the built form has it. A one-language form's
+        cell holds the value's span alone (`documents.value_element`): two thirds of a row's
+        time went into building the whole form again for it. The bilingual form is built."""
+        if self.lang != documents.BILINGUAL:
+            cells = {}
+            for field, text in person.values.items():
+                cells[field] = td = etree.Element("td", {"class": "field"})
+                td.append(documents.value_element(self.lang, text, field))
+            return cells
         cells = {}
-        for td in tree.root.iter("td"):
+        for td in self._build(person).root.iter("td"):
             field = _field_of(td)
             if field is not None:
                 cells[field] = td
+        return cells
+
+    def _fill(self, base: Base, person: Person) -> bytes:
+        cells = self._cells(person)
         if set(cells) != set(base.slots):  # another layout than the base's: write it whole
-            return _whole(tree)[0]
+            return _whole(self._build(person))[0]
         document = copy.deepcopy(base.document)
         w = base.writer
         for field, slot in base.slots.items():
