@@ -6,7 +6,6 @@ import contextlib
 import io
 import logging
 import subprocess
-import threading
 
 import pytest
 
@@ -68,20 +67,6 @@ def test_bad_data_exits_2_with_file_line_field_and_writes_nothing(tmp_path):
     assert f"{bad}:{line}: operations[1].contact: unknown contact id 'nobody'" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out_dir.exists()
-
-
-def test_render_on_bad_data_leaves_no_thread_behind(tmp_path):
-    """render imports the PDF engine in a thread while it reads the data: refused data still
-    ends the command with that thread done (a host calling main in-process keeps no thread)."""
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(SOURCE.replace("contact: dlp", "contact: nobody", 1), encoding="utf-8")
-    before = set(threading.enumerate())
-    result = run(
-        "render", "notice", "--lang", "ar", "--data", str(bad), "-o", str(tmp_path / "n.pdf")
-    )
-    assert result.returncode == 2 and "unknown contact id" in result.stderr
-    assert set(threading.enumerate()) == before
-    assert not (tmp_path / "n.pdf").exists()
 
 
 def test_check_fails_on_bad_data(tmp_path):
