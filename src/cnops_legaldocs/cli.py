@@ -9,7 +9,6 @@ and a traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import signal
@@ -298,35 +297,20 @@ def _render(args: argparse.Namespace) -> int:
     if args.operation is not None or args.length is not None:
         raise RenderError("--operation and --length apply to a clause only")
     args.fmt = args.fmt or "pdf"
-    ahead = _import_ahead("renderers.pdf" if args.fmt == "pdf" else None)
-    try:
-        data = _load(args)
-        person = _person(args.values)
-        content = api.render(
-            data,
-            args.kind,
-            args.lang,
-            args.fmt,
-            pdf_variant=args.pdf_variant,
-            person=person,
-            paper=args.paper,
-            docx_fonts=args.docx_fonts,
-        )
-    finally:
-        ahead.join()  # a command leaves no thread behind, even on bad input
+    data = _load(args)
+    person = _person(args.values)
+    content = api.render(
+        data,
+        args.kind,
+        args.lang,
+        args.fmt,
+        pdf_variant=args.pdf_variant,
+        person=person,
+        paper=args.paper,
+        docx_fonts=args.docx_fonts,
+    )
     # A pre-filled form holds personal data: readable by its owner only.
     return _emit(args.output, content, private=person is not None)
-
-
-def _import_ahead(module: str | None) -> threading.Thread:
-    """Import one of the package's modules in a thread while this one goes on: WeasyPrint's
-    import spends a third of its second waiting on the system's library search, time in which
-    this thread reads the data and fills the templates. Whoever needs the module first waits
-    for it (Python's import lock); the caller joins the thread."""
-    name = f"{__package__}.{module}" if module else "sys"
-    thread = threading.Thread(target=importlib.import_module, args=(name,), name=f"import {name}")
-    thread.start()
-    return thread
 
 
 def _emit(output: Path, content: bytes, *, private: bool = False) -> int:
