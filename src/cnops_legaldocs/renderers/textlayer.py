@@ -35,6 +35,7 @@ import struct
 import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import pikepdf
@@ -87,6 +88,7 @@ def _hex_text(text: str) -> str:
     return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
 
 
+@lru_cache(maxsize=8192)  # asked of the same letters and clusters thousands of times a page
 def _rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
