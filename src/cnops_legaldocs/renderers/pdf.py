@@ -122,6 +122,9 @@ def render(document: Document, *, variant: str | None = None, forms: bool = Fals
         raise RenderError(f"unknown PDF variant {variant!r} (choose from {', '.join(VARIANTS)})")
     laid_out = lay_out(document.html(), variant=variant, forms=forms)
     _check_fits(laid_out, document)
+    # What was made, never a value of it (--debug shows it).
+    log.debug("the %s (%s, %s) laid out on %d pages", document.kind, document.lang,
+              document.paper, len(laid_out.pages))  # fmt: skip
     return write(
         laid_out,
         variant=variant,

@@ -8,11 +8,15 @@ blocks only they have (`forms`, `poster`). Styles live in `styles`, the embedded
 
 from __future__ import annotations
 
+import logging
+
 from ...documents import FORM_KINDS, Document
 from .forms import FormLayout
 from .poster import PosterLayout
 from .subset import FONT_MODES
 from .writer import Extension, Writer
+
+log = logging.getLogger("cnops_legaldocs")
 
 
 def _extension(document: Document) -> type[Extension] | None:
@@ -26,7 +30,11 @@ def _extension(document: Document) -> type[Extension] | None:
 def render(document: Document, *, fonts: str = "subset") -> bytes:
     """Lay a document out as a DOCX file and return its bytes (the same for the same input);
     `fonts` is one of `FONT_MODES`: how the file carries its fonts."""
-    return Writer(document, _extension(document), fonts=fonts).write()
+    content = Writer(document, _extension(document), fonts=fonts).write()
+    # What was made, never a value of it (--debug shows it).
+    log.debug("the %s (%s, %s) written as DOCX, fonts %s: %d bytes", document.kind,
+              document.lang, document.paper, fonts, len(content))  # fmt: skip
+    return content
 
 
 __all__ = ["FONT_MODES", "render"]
