@@ -4,8 +4,9 @@ DOCX, blank and pre-filled, printed by LibreOffice in one call."""
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,13 @@ def trees(data: LegalData) -> dict[Case, documents.Document]:
     branch = cnops_legaldocs.load_branches(EXAMPLES / "branches.yaml")[0]
     trees |= {case: documents.build(data, *case[:2], branch=branch) for case in BRANCHED}
     return trees
+
+
+@pytest.fixture
+def terminal_sigint() -> Iterator[None]:
+    """SIGINT raising KeyboardInterrupt, as in a terminal, even when the tests run as a
+    background job (a shell without job control starts those ignoring SIGINT); put back
+    afterwards."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

@@ -563,6 +563,12 @@ class TestCommandLine:
         assert len(list(out.glob("0*-1002003*.pdf"))) == 3
 
 
+def _sigint_as_in_a_terminal() -> None:
+    """SIGINT back to its default in the child: a shell without job control starts its
+    background jobs (a CI run, say) ignoring SIGINT, which the command would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path):
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) mid-run."""
     out = tmp_path / "out"
@@ -576,6 +582,7 @@ def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path):
         text=True,
         env=ENV,
         start_new_session=True,
+        preexec_fn=_sigint_as_in_a_terminal,
     )
     try:
         deadline = time.monotonic() + 120

@@ -402,6 +402,7 @@ def test_8_disk_full_while_the_manifest_is_appended(
 # 9. A second Ctrl-C still records what was written
 
 
+@pytest.mark.usefixtures("terminal_sigint")
 def test_9_two_ctrl_c_keep_the_record(tmp_path: Path) -> None:
     rows = _csv(tmp_path / "p.csv", [f"Nom{n},Prenom,AB{n},{100200300 + n}" for n in range(40)])
     out = tmp_path / "out"
