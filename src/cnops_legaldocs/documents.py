@@ -289,16 +289,14 @@ def value(text: object, field: str | None = None) -> Markup:
     return _isolated(escape(clean), bidi.direction(clean), field, opening=bidi.FSI)
 
 
-def value_element(lang: str, text: object, field: str) -> etree._Element:
-    """A person's value as `build` leaves it in a form of `lang` (one language): the
-    ``span.value`` of `value`, its Latin and numeric tokens isolated in a right-to-left form
-    (French spacing never touches a value). What a fast path fills into a form laid out once
-    needs no more than this, not the whole form built again."""
+def value_element(text: object, field: str, *, rtl: bool) -> etree._Element:
+    """A person's value as `build` leaves it in a form (one language; `rtl`: right to left):
+    the ``span.value`` of `value`, its Latin and numeric tokens isolated in a right-to-left
+    form (French spacing never touches a value). What the forms' fast paths put into a form
+    laid out once needs no more than this, not the whole form built again."""
     span = etree.fromstring(str(value(text, field)), _PARSER)
-    if DIRECTIONS[lang] == "rtl":
-        holder = etree.Element("td")  # as in the form: a cell of the right-to-left body
-        holder.append(span)
-        _isolate_ltr_tokens(holder, rtl=True)
+    if rtl:  # `build` isolates the tokens of right-to-left documents only
+        _isolate_ltr_tokens(span, rtl=True)
     return span
 
 

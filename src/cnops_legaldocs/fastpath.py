@@ -552,9 +552,7 @@ def _measure(frame: dict[str, object], found: _Found, probe: str, lang: str) -> 
 def printed(value: str, name: str, rtl: bool) -> tuple[str, str]:
     """The text of a value's box as `documents` writes it (isolated, its Latin tokens isolated
     again in a right-to-left document), and the box's direction."""
-    span = etree.fromstring(str(documents.value(value, field=name)))
-    if rtl:  # as `documents.build` isolates the tokens of right-to-left documents only
-        documents._isolate_ltr_tokens(span, rtl=rtl)
+    span = documents.value_element(value, name, rtl=rtl)
     return "".join(span.itertext()), span.get("dir") or "ltr"
 
 

@@ -142,10 +142,11 @@ class FormFiller:
         cell holds the value's span alone (`documents.value_element`): two thirds of a row's
         time went into building the whole form again for it. The bilingual form is built."""
         if self.lang != documents.BILINGUAL:
+            rtl = documents.DIRECTIONS[self.lang] == "rtl"
             cells = {}
             for field, text in person.values.items():
                 cells[field] = td = etree.Element("td", {"class": "field"})
-                td.append(documents.value_element(self.lang, text, field))
+                td.append(documents.value_element(text, field, rtl=rtl))
             return cells
         cells = {}
         for td in self._build(person).root.iter("td"):
