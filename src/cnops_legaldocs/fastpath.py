@@ -39,13 +39,13 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import weasyprint
 from lxml import etree
 
 from . import assets, bidi, documents, overprint, shaping
 from .model import LegalData
 from .person import NO_ONE, Person
 from .renderers import pdf
+from .renderers.engine import weasyprint
 from .stamp import stamp
 
 SLOT_CLASS = "value"

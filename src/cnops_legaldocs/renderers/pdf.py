@@ -15,7 +15,9 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import weasyprint
+from .engine import weasyprint  # first: WeasyPrint without its library probes (see engine)
+
+# isort: split
 from lxml import etree
 from weasyprint.document import Document as LaidOut
 from weasyprint.document import DocumentMetadata

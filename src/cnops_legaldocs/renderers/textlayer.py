@@ -39,6 +39,10 @@ from functools import lru_cache
 from typing import Any
 
 import pikepdf
+
+from . import engine  # noqa: F401  (first: WeasyPrint without its library probes)
+
+# isort: split
 from weasyprint.pdf.stream import Stream
 
 # Format characters that must not reach extracted text (they are layout instructions).
