@@ -272,6 +272,61 @@ def test_a_shipped_instance_is_used_without_instancing(tmp_path, monkeypatch) ->
 # API
 
 
+def test_weasyprint_is_imported_without_searching_for_libraries() -> None:
+    """`renderers.engine`: no `find_library` search (each runs ldconfig, the C compiler and the
+    linker) while WeasyPrint loads, and WeasyPrint has every library it needs."""
+    script = (
+        "import ctypes.util\n"
+        "searched = []\n"
+        "real = ctypes.util.find_library\n"
+        "wrapper = lambda name: searched.append(name) or real(name)\n"
+        "ctypes.util.find_library = wrapper\n"
+        "from cnops_legaldocs.renderers import pdf\n"
+        "from weasyprint.text import ffi\n"
+        "assert ctypes.util.find_library is wrapper\n"  # given back as it was
+        "print(len(searched), ffi.harfbuzz_subset is not None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["0", "True"]
+
+
+def test_compiled_templates_are_kept_in_the_cache_and_never_fail_a_render(
+    data: LegalData, tmp_path: Path
+) -> None:
+    """A fresh process reads the templates compiled by an earlier one (`templatecache`); an
+    unwritable or damaged cache only means compiling again."""
+    script = (
+        "import sys, cnops_legaldocs as c\n"
+        "from jinja2 import Environment\n"
+        "compiled = []\n"
+        "real = Environment.compile\n"
+        "Environment.compile = lambda self, *a, **k: compiled.append(1) or real(self, *a, **k)\n"
+        "c.render(c.load(), 'notice', 'ar', 'docx')\n"
+        "print(len(compiled))\n"
+    )
+
+    def first_render(cache: Path) -> int:
+        env = {**os.environ, fontcache.ENVIRONMENT: str(cache)}
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return int(done.stdout)
+
+    cache = tmp_path / "cache"
+    assert first_render(cache) > 0  # compiled, and kept
+    kept = sorted((cache / "templates").glob("*.jinja"))
+    assert kept and (cache / "templates").stat().st_mode & 0o777 == 0o700
+    assert first_render(cache) == 0  # read back: nothing compiled
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:20])  # cut short
+    assert first_render(cache) > 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert first_render(blocker / "cache") > 0  # cannot be made: compiled in memory, rendered
+
+
 def test_a_single_prefilled_form_takes_the_batch_fast_path(data: LegalData) -> None:
     content = cnops_legaldocs.render(data, "rights-request", "ar", person=PERSON)
     printer = api._form_printer(data, "rights-request", "ar")

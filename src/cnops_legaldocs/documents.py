@@ -36,6 +36,7 @@ from .branches import Branch
 from .errors import RenderError
 from .model import LANGUAGES, LegalData
 from .person import Person
+from .templatecache import TemplateCache
 
 FORM_KINDS: tuple[str, ...] = ("rights-request", "marketing-consent")
 """The documents that are forms: fillable, and pre-filled from a `Person` on request."""
@@ -127,6 +128,7 @@ def environment(lang: str) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=TemplateCache(),  # compiled once per machine, not once per process
     )
     env.install_gettext_translations(catalogs.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["longdate"] = lambda value: catalogs.format_long_date(value, lang)
