@@ -15,7 +15,6 @@ Arabic PDF and DOCX documents from one structured source.
 from __future__ import annotations
 
 import logging as _logging
-from importlib import metadata as _metadata
 
 from .api import (
     ARCHIVAL_VARIANT,
@@ -39,10 +38,21 @@ from .model import Contact, LegalData, Operation, Reference, Regime, load, loads
 from .opendata import export_register
 from .person import FIELDS as PERSON_FIELDS
 
-try:
-    __version__: str = _metadata.version("cnops-legaldocs")
-except _metadata.PackageNotFoundError:  # run from a source tree that is not installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """`__version__`, read from the installed package's metadata when first asked (reading it
+    costs a fresh process some 40 ms that a render does not need)."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import metadata
+
+    try:
+        version = metadata.version("cnops-legaldocs")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        version = "0+unknown"
+    globals()["__version__"] = version
+    return version
+
 
 # The library logs through "cnops_legaldocs" (never a value of the data), silent unless the
 # host configures logging. WeasyPrint's, fontTools' and pikepdf's chatter (INFO) does not reach

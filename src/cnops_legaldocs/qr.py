@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import io
 import math
+from typing import TYPE_CHECKING
 
-import segno
 from lxml import etree
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    import segno
 
 # Level M recovers about 15% of damaged modules (a scuffed or partly covered poster); segno
 # raises it further when the symbol's size allows. The 4-module quiet zone is the standard's.
@@ -22,6 +25,8 @@ _BORDER = 4
 
 
 def _code(url: str) -> segno.QRCode:
+    import segno  # only the poster has a code: other documents do not pay its import
+
     return segno.make_qr(url, error=_ERROR)
 
 
