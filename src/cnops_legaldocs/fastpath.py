@@ -84,6 +84,7 @@ class Base:
     pdf: bytes
     slots: Mapping[str, Slot]
     sheets: tuple[weasyprint.CSS, ...]  # by page index
+    stylesheets: tuple[str, ...]  # the package's stylesheets of the form (`pdf.stylesheets_of`)
 
 
 @dataclass
@@ -206,7 +207,8 @@ class FormPrinter:
                 box.remove(child)
             if heights is not None:
                 box.set("style", f"height: {heights[index]!r}px")
-        laid_out = pdf.lay_out(document.html(), forms=True)
+        stylesheets = pdf.stylesheets_of(document)
+        laid_out = pdf.lay_out(document.html(), forms=True, sheets=stylesheets)
         slots = _slots(laid_out)
         sheets = tuple(
             pdf.stylesheet(_values_css(page.width, page.height, slots, number))
@@ -215,7 +217,7 @@ class FormPrinter:
         drawn = pdf.write(
             laid_out, forms=True, created=document.created, languages=document.languages
         )
-        return Base(drawn, slots, sheets)
+        return Base(drawn, slots, sheets, stylesheets)
 
 
 def _value_boxes(root: etree._Element) -> dict[str, etree._Element]:
@@ -276,7 +278,9 @@ def _lay_out_values(
     placed: dict[str, Slot] = {}
     for page in sorted({slot.page for slot in base.slots.values()}):
         names = {name for name, slot in base.slots.items() if slot.page == page}
-        laid_out = pdf.lay_out(_values_html(root, names), extra=(base.sheets[page],))
+        laid_out = pdf.lay_out(
+            _values_html(root, names), extra=(base.sheets[page],), sheets=base.stylesheets
+        )
         pages[page] = laid_out
         for name, slot in _slots(laid_out).items():
             placed[name] = Slot(page, slot.x, slot.y, slot.width, slot.height)

@@ -42,8 +42,21 @@ VARIANTS: tuple[str, ...] = tuple(
 stamps it with the clock and a random identifier, so it could never be reproducible."""
 
 
-# The print stylesheets, in cascade order: every document, then the forms' own rules.
+# The print stylesheets, in cascade order: every document, then the forms', the poster's and the
+# bilingual edition's own rules.
 STYLESHEETS: tuple[str, ...] = ("document.css", "forms.css", "poster.css", "bilingual.css")
+
+
+def stylesheets_of(document: Document) -> tuple[str, ...]:
+    """The stylesheets a document needs, in cascade order. The others' rules select nothing
+    in it (each is scoped to its kind of page); parsing and matching fewer rules makes a fresh
+    process's first render and every style computation cheaper."""
+    own = {
+        "forms.css": document.is_form,
+        "poster.css": document.kind == "poster",
+        "bilingual.css": len(document.languages) > 1,
+    }
+    return tuple(name for name in STYLESHEETS if own.get(name, True))
 
 
 class AssetFetcher(weasyprint.URLFetcher):
@@ -70,12 +83,14 @@ def _harfbuzz_check() -> None:
         )
 
 
-# The print stylesheets, in cascade order: every document, then the poster's own sheet.
 _local = threading.local()
 
 
-def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
-    """Font configuration and parsed stylesheets, built once per thread and reused."""
+def _styles(
+    names: Sequence[str] = STYLESHEETS,
+) -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
+    """Font configuration and the parsed stylesheets `names` (the fonts' faces first), each
+    parsed once per thread and reused."""
     cached = getattr(_local, "styles", None)
     if cached is not None and not cached[0]._folder.is_dir():
         cached = None  # its fonts' folder was removed (`tempdirs.cleanup`): make another
@@ -91,17 +106,16 @@ def _styles() -> tuple[FontConfiguration, list[weasyprint.CSS], AssetFetcher]:
             + f"font-style: {f.style}; }}"
             for f in assets.fonts()
         )
-        css = langcss.rewrite(
-            "\n".join(
-                (assets.templates_dir() / "style" / name).read_text(encoding="utf-8")
-                for name in STYLESHEETS
-            )
-        )
-        sheets = [
-            weasyprint.CSS(string=faces + "\n" + css, font_config=font_config, url_fetcher=fetcher)
-        ]
+        sheets = {"": weasyprint.CSS(string=faces, font_config=font_config, url_fetcher=fetcher)}
         cached = _local.styles = (font_config, sheets, fetcher)
-    return cached
+    font_config, sheets, fetcher = cached
+    for name in names:
+        if name not in sheets:
+            css = (assets.templates_dir() / "style" / name).read_text(encoding="utf-8")
+            sheets[name] = weasyprint.CSS(
+                string=langcss.rewrite(css), font_config=font_config, url_fetcher=fetcher
+            )
+    return font_config, [sheets[""], *(sheets[name] for name in names)], fetcher
 
 
 _WARM_UP = (
@@ -122,7 +136,9 @@ def render(document: Document, *, variant: str | None = None, forms: bool = Fals
     `forms` turns the document's ``input`` and ``textarea`` elements into AcroForm fields."""
     if variant is not None and variant not in VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r} (choose from {', '.join(VARIANTS)})")
-    laid_out = lay_out(document.html(), variant=variant, forms=forms)
+    laid_out = lay_out(
+        document.html(), variant=variant, forms=forms, sheets=stylesheets_of(document)
+    )
     _check_fits(laid_out, document)
     # What was made, never a value of it (--debug shows it).
     log.debug("the %s (%s, %s) laid out on %d pages", document.kind, document.lang,
@@ -142,16 +158,18 @@ def lay_out(
     variant: str | None = None,
     forms: bool = False,
     extra: Sequence[weasyprint.CSS] = (),
+    sheets: Sequence[str] = STYLESHEETS,
 ) -> weasyprint.Document:
-    """Lay HTML out with the package's stylesheets (then `extra`), fonts and fetcher: the pages
-    and their boxes, before drawing (`write` draws them)."""
-    font_config, sheets, fetcher = _styles()
+    """Lay HTML out with the package's stylesheets `sheets` (see `stylesheets_of`; then
+    `extra`), fonts and fetcher: the pages and their boxes, before drawing (`write` draws
+    them)."""
+    font_config, parsed, fetcher = _styles(sheets)
     page = weasyprint.HTML(
         string=html, base_url=assets.templates_dir().as_uri() + "/", url_fetcher=fetcher
     )
     return page.render(
         font_config=font_config,
-        stylesheets=[*sheets, *extra],
+        stylesheets=[*parsed, *extra],
         pdf_variant=variant,
         pdf_forms=forms,
         presentational_hints=False,
@@ -179,7 +197,7 @@ def write(
 
 def stylesheet(css: str) -> weasyprint.CSS:
     """A stylesheet parsed with the package's fonts and fetcher, for `lay_out`'s `extra`."""
-    font_config, _, fetcher = _styles()
+    font_config, _, fetcher = _styles(())
     return weasyprint.CSS(string=css, font_config=font_config, url_fetcher=fetcher)
 
 
