@@ -260,10 +260,10 @@ def weasyprint_loop(rows: Sequence[dict[str, str]], out: Path) -> Run:
     import cnops_legaldocs as lib
     from cnops_legaldocs import assets, documents
     from cnops_legaldocs.person import Person
-    from cnops_legaldocs.renderers.pdf import _styles  # the library's parsed stylesheets
+    from cnops_legaldocs.renderers.pdf import _styles, stylesheets_of  # the library's sheets
 
     data = lib.load()
-    font_config, sheets, fetcher = _styles()
+    font_config, sheets, fetcher = _styles(stylesheets_of(documents.build(data, KIND, LANG)))
     base_url = assets.templates_dir().as_uri() + "/"
     out.mkdir(parents=True, exist_ok=True)
 
