@@ -81,12 +81,7 @@ def write_all(
                 _finish(fh, tmp, private)
         for _, target in staged:  # again, just before the first rename: nothing is half done
             check_target(target)
-        for tmp, target in staged:
-            try:
-                os.replace(tmp, target)
-            except OSError as exc:
-                exc.filename = str(target)  # the target, not the temporary file, is the news
-                raise
+        _replace_all(staged)
         for directory in {target.parent for _, target in staged}:
             _sync_directory(directory)
     except BaseException as exc:
@@ -98,6 +93,47 @@ def write_all(
             raise WriteError(where, _reason(exc)) from None
         raise
     return [target for _, target in staged]
+
+
+def _replace_all(staged: list[tuple[str, Path]]) -> None:
+    """Rename each temporary file onto its target; if one rename fails (the target's folder
+    removed or made read-only meanwhile), undo the earlier ones: a new target is removed, an
+    existing one gets its former content back, kept under a second name (a hard link) until
+    every rename is done. (Where the file system has no hard links, a replaced file keeps
+    its new content.)"""
+    done: list[tuple[Path, bool, str | None]] = []  # (target, existed, its former content)
+    formers: list[str] = []
+    try:
+        for tmp, target in staged:
+            existed = os.path.lexists(target)
+            former = _second_name(target) if existed else None
+            formers += [former] if former else []
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                exc.filename = str(target)  # the target, not the temporary file, is the news
+                raise
+            done.append((target, existed, former))
+    except BaseException:
+        for target, existed, former in reversed(done):
+            with contextlib.suppress(OSError):
+                if not existed:
+                    os.unlink(target)
+                elif former is not None:
+                    os.replace(former, target)
+        raise
+    finally:
+        _discard(formers, [])
+
+
+def _second_name(target: Path) -> str | None:
+    """A hard link to `target` beside it (a temporary name), or None if links fail here."""
+    name = os.path.join(target.parent, f".{target.name}.{os.urandom(4).hex()}.part")
+    try:
+        os.link(target, name, follow_symlinks=False)
+    except OSError:
+        return None
+    return name
 
 
 def check_target(target: Path) -> None:
