@@ -185,3 +185,23 @@ def test_a_change_of_issuing_body_is_a_data_change(tmp_path):
     data = loads(text)
     assert data.placeholders("fr")["body"] == "CNSS"
     assert data.placeholders("fr")["body_name"] == "Caisse nationale de sécurité sociale"
+
+
+def test_printed_fields_are_named_as_in_the_data_file() -> None:
+    """A layout error names the field to shorten as the data file spells it: each name that
+    `printed_fields` gives leads, in the parsed YAML, to the value it gives."""
+    import yaml
+
+    from cnops_legaldocs.model import printed_fields
+
+    tree = yaml.safe_load(SOURCE)
+    names = []
+    for name, value in printed_fields(load()):
+        node = tree
+        for key, index in re.findall(r"(\w+)(?:\[(\d+)\])?", name):
+            node = node[key]
+            node = node[int(index)] if index else node
+        assert " ".join(str(node).split()) == " ".join(value.split()), name
+        names.append(name)
+    assert {"notice.url", "body.name.ar", "contacts[0].address", "operations[14].reference",
+            "sections[0].blocks[0].p"} <= set(names)  # fmt: skip

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from . import assets, catalogs, documents
 from .branches import Branch
 from .documents import EDITIONS, KINDS, PAPERS
-from .errors import ArgumentError, RenderError
+from .errors import ArgumentError, LayoutError, RenderError
 from .model import LANGUAGES, LegalData
 from .person import NO_ONE, Person
 
@@ -100,7 +100,12 @@ def render(
         return docx.render(document, fonts=docx_fonts or "subset")
     from .renderers import pdf
 
-    return pdf.render(document, variant=variant, forms=kind in documents.FILLABLE_KINDS)
+    try:
+        return pdf.render(document, variant=variant, forms=kind in documents.FILLABLE_KINDS)
+    except LayoutError as exc:
+        raise exc.naming(
+            documents.field_holding(data, lang, exc.texts, person), data.source
+        ) from None
 
 
 def pdf_variant_for(kind: str, requested: str | None) -> str | None:

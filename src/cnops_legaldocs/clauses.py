@@ -40,7 +40,7 @@ from markupsafe import Markup, escape
 from . import bidi, catalogs, documents
 from .bilingual import BILINGUAL, SIDES
 from .documents import DIRECTIONS, Document
-from .errors import RenderError
+from .errors import LayoutError, RenderError
 from .model import LANGUAGES, LegalData, Operation
 
 FORMATS: tuple[str, ...] = ("txt", "html", "md", "pdf", "docx")
@@ -141,7 +141,10 @@ def clause(
         return ("\n".join(to_html(s) for s in sections) + "\n").encode()
     document = page(data, sections, lang)
     if fmt == "pdf":
-        return _pdf(document)
+        try:
+            return _pdf(document)
+        except LayoutError as exc:
+            raise exc.naming(documents.field_holding(data, lang, exc.texts), data.source) from None
     from .renderers import docx
 
     # The DOCX writer takes a paragraph's language from the paragraph itself (as in a cell of

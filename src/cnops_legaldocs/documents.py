@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -30,7 +30,7 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup, escape
 
-from . import assets, bidi, bilingual, catalogs, forms, qr
+from . import assets, bidi, bilingual, catalogs, forms, model, qr
 from .bilingual import BILINGUAL
 from .branches import Branch
 from .errors import RenderError
@@ -266,6 +266,48 @@ def _compose(fr: Document, ar: Document) -> Document:
         created=fr.created,
         paper=fr.paper,
     )
+
+
+def field_holding(
+    data: LegalData,
+    lang: str,
+    texts: Sequence[str],
+    person: Mapping[str, str] | None = None,
+) -> str | None:
+    """The data field (``notice.url``, ``body.name.ar``; ``person.KEY`` for a form's value)
+    whose value does not fit, from the pieces of text a layout check found: `texts` holds the
+    piece that runs out, then its neighbours. The field whose printed value holds the piece
+    (the most specific one), else the longest value among the neighbours (what fills a band
+    pushes out its own heading), else the longest value the piece holds whole; None if no
+    piece comes from the data."""
+    printed: list[tuple[str, str]] = []
+    for side in bilingual.SIDES if lang == BILINGUAL else (lang,):
+        gettext, plain = catalogs.translations(side).gettext, data.placeholders(side)
+        for name, raw in model.printed_fields(data):
+            printed.append((name, _comparable(raw)))
+            try:
+                printed.append((name, _comparable(gettext(raw) % plain if raw else raw)))
+            except (KeyError, ValueError, TypeError):
+                continue  # not a prose string with placeholders: printed as written
+    printed += [(f"person.{key}", _comparable(str(v))) for key, v in (person or {}).items()]
+    printed = [(name, value) for name, value in printed if len(value) >= 3]
+    pieces = [p for p in map(_comparable, texts) if len(p) >= 3]
+    if not pieces:
+        return None
+    piece, neighbours = pieces[0], pieces[1:]
+    holding = [(len(v), name) for name, v in printed if piece in v]
+    if holding:
+        return min(holding)[1]
+    around = [(len(v), name) for name, v in printed if any(p in v for p in neighbours)]
+    if around:
+        return max(around)[1]
+    held = [(len(v), name) for name, v in printed if v in piece]
+    return max(held)[1] if held else None
+
+
+def _comparable(text: str) -> str:
+    """Text as the eye compares it: NFC, no format characters, one kind of space."""
+    return " ".join(bidi.clean_value(text).split())
 
 
 def paper_of(kind: str, paper: str | None) -> str:

@@ -6,6 +6,7 @@ file of the same shape. Every error names the file, line and field, never the of
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import os
@@ -198,6 +199,35 @@ class LegalData:
     def operations_of(self, contact: Contact | None) -> tuple[Operation, ...]:
         """The operations a contact handles (None: those left to the general channels)."""
         return tuple(op for op in self.operations if op.contact == contact)
+
+
+def printed_fields(data: LegalData) -> Iterator[tuple[str, str]]:
+    """Each value of the data that a document prints, as (its field as written in the data
+    file, e.g. ``body.name.ar`` or ``sections[2].blocks[0].p``, its text)."""
+    yield from _fields_of(data.notice, "notice")
+    for name in ("body", "authority", "channels"):
+        yield from _fields_of(getattr(data, name), name)
+    for i, contact in enumerate(data.contacts):
+        yield from _fields_of(contact, f"contacts[{i}]")
+    for i, op in enumerate(data.operations):
+        yield f"operations[{i}].title", op.title
+        yield f"operations[{i}].reference", str(op.reference)
+    for i, section in enumerate(data.sections):
+        yield f"sections[{i}].title", section.title
+        for j, block in enumerate(section.blocks):
+            where = f"sections[{i}].blocks[{j}].{block.kind}"
+            if block.text:
+                yield where, block.text
+            yield from ((f"{where}[{k}]", item) for k, item in enumerate(block.items))
+
+
+def _fields_of(record: object, path: str) -> Iterator[tuple[str, str]]:
+    for item in dataclasses.fields(record):  # type: ignore[arg-type]
+        value = getattr(record, item.name)
+        if isinstance(value, Mapping):
+            yield from ((f"{path}.{item.name}.{k}", str(v)) for k, v in value.items())
+        else:
+            yield f"{path}.{item.name}", str(value)
 
 
 # --------------------------------------------------------------------------------------------

@@ -526,7 +526,9 @@ def test_text_that_cannot_fit_is_an_error_not_a_clipped_page(
     too_wide = _too_wide(default_data)
     assert TOO_LONG_PHONE in documents.build(too_wide, *combo[:2]).text()  # it is printed
     with pytest.raises(
-        RenderError, match=r"does not fit its pages: on page \d+, some text runs out"
+        RenderError,
+        match=r"does not fit its pages: on page \d+, text runs out .* The value of "
+        r"(operations\[0\]\.title|channels\.call_centre)\b.* is too long",
     ):
         api.render(too_wide, *combo)
 

@@ -232,8 +232,13 @@ def test_4_a_long_notice_url_is_refused_on_the_poster(lang: str, paper: str) -> 
     def change(source: dict) -> None:
         source["notice"]["url"] = LONG_URL
 
-    with pytest.raises(RenderError, match=rf"the poster \({lang}, {paper}\) does not fit"):
+    with pytest.raises(
+        RenderError, match=rf"the poster \({lang}, {paper}\) does not fit"
+    ) as caught:
         api.render(_with(change), "poster", lang, "pdf", paper=paper)
+    # The band is too full: its heading is pushed out, and the value that fills it is named.
+    assert caught.value.field == "notice.url"
+    assert str(caught.value).endswith("The value of notice.url is too long for it: shorten it")
 
 
 def test_4_a_long_arabic_name_is_refused_in_the_bilingual_header() -> None:
@@ -243,6 +248,8 @@ def test_4_a_long_arabic_name_is_refused_in_the_bilingual_header() -> None:
         source["body"]["name"]["ar"] = name
 
     with pytest.raises(RenderError, match=r"the notice \(fr\+ar, A4\) does not fit its pages"):
+        api.render(_with(change), "notice", "fr+ar", "pdf")
+    with pytest.raises(RenderError, match=r"The value of body\.name\.ar is too long"):
         api.render(_with(change), "notice", "fr+ar", "pdf")
 
 
@@ -264,6 +271,7 @@ def test_4_the_cli_says_which_document_does_not_fit(
                   "-o", str(out))  # fmt: skip
     _clean_failure(run)
     assert "the poster (fr, A3) does not fit its pages" in run.err
+    assert f"The value of notice.url (in {path}) is too long for it" in run.err
     assert not out.exists()
 
 
@@ -315,6 +323,29 @@ def test_6_build_blocked_by_a_folder_leaves_nothing_new(
     assert ".part" not in run.err
     assert [p.name for p in out.iterdir()] == ["notice-fr.pdf"]
     assert not list((out / "notice-fr.pdf").iterdir())
+
+
+def test_6_a_rename_that_fails_midway_puts_everything_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder changed under the writer after its checks: the files already renamed into
+    place are undone, an existing one gets its former content back, no temporary is left."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "b.pdf").write_bytes(b"former b")
+    replace = os.replace
+
+    def failing(source: str, target: str | os.PathLike[str]) -> None:
+        if Path(target).name == "c.pdf":
+            raise PermissionError(errno.EACCES, "Permission denied", str(target))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing)
+    files = {out / name: b"new " + name.encode() for name in ("a.pdf", "b.pdf", "c.pdf")}
+    with pytest.raises(WriteError, match=re.escape(f"cannot write {out / 'c.pdf'}: permission")):
+        write_all(files)
+    assert sorted(p.name for p in out.iterdir()) == ["b.pdf"]
+    assert (out / "b.pdf").read_bytes() == b"former b"
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,7 +28,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .. import assets, dates, tempdirs
 from ..documents import Document
-from ..errors import RenderError
+from ..errors import LayoutError, RenderError
 from . import langcss, textlayer
 
 log = logging.getLogger("cnops_legaldocs")
@@ -231,30 +231,49 @@ def _check_fits(laid_out: LaidOut, document: Document) -> None:
                 part = "the page's margin (running header, footer or band)"
             else:
                 limits, part = area, "the page"
-            if not _fits(child, *limits):
-                raise RenderError(
-                    f"{where} does not fit its pages: on page {number}, some text runs out of "
-                    f"{part} or of its column. Shorten the longest words or values of the data "
-                    "(e.g. notice.url, body.name)"
-                )
+            out = list(_overflowing(child, *limits))
+            if out:
+                # The widest piece of text that runs out is what pushes the others out (an
+                # unbreakable value); then its neighbours, in the margin box or in its block:
+                # a band too full pushes out a heading of its own, not the value that fills it.
+                piece, block = max(out, key=lambda found: found[0].width)
+                around = child if isinstance(child, boxes.MarginBox) else block
+                texts = (piece.text, *(t.text for t in _texts(around) if t is not piece))
+                raise LayoutError(where, number, part, texts=texts)
 
 
-def _fits(box: boxes.Box, left: float, right: float, top: float, bottom: float) -> bool:
+def _overflowing(
+    box: boxes.Box, left: float, right: float, top: float, bottom: float
+) -> Iterator[tuple[boxes.TextBox, boxes.Box]]:
+    """Each piece of text of `box` that runs out of the given area (or of the block that
+    holds it), with that block."""
     if box.is_outside_marker:  # list bullets hang outside their item on purpose
-        return True
-    if isinstance(box, boxes.TextBox):
-        if box.width <= _EPSILON or not box.text.strip():
-            return True
-        return (
-            box.position_x >= left - _EPSILON
-            and box.position_x + box.width <= right + _EPSILON
-            and box.position_y >= top - _EPSILON
-            and box.position_y + box.height <= bottom + _EPSILON
-        )
+        return
     if isinstance(box, boxes.BlockContainerBox):
         x = box.content_box_x()
         left, right = max(left, x), min(right, x + box.width)
-    return all(_fits(child, left, right, top, bottom) for child in box.all_children())
+    for child in box.all_children():
+        if not isinstance(child, boxes.TextBox):
+            for piece, block in _overflowing(child, left, right, top, bottom):
+                yield piece, block if isinstance(block, boxes.BlockContainerBox) else box
+        elif (
+            child.width > _EPSILON
+            and child.text.strip()
+            and not (
+                child.position_x >= left - _EPSILON
+                and child.position_x + child.width <= right + _EPSILON
+                and child.position_y >= top - _EPSILON
+                and child.position_y + child.height <= bottom + _EPSILON
+            )
+        ):
+            yield child, box
+
+
+def _texts(box: boxes.Box) -> Iterator[boxes.TextBox]:
+    if isinstance(box, boxes.TextBox):
+        yield box
+    for child in box.all_children():
+        yield from _texts(child)
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
