@@ -32,7 +32,14 @@ from .api import (
 from .batch import Job, RowFailure, Summary, branch_jobs, check_person, person_jobs, render_many
 from .branches import Branch, load_branches, loads_branches
 from .clauses import UnknownOperation, clause
-from .errors import ArgumentError, DataError, LegalDocsError, RenderError, TranslationError
+from .errors import (
+    ArgumentError,
+    DataError,
+    LayoutError,
+    LegalDocsError,
+    RenderError,
+    TranslationError,
+)
 from .fontcache import set_directory as set_font_cache
 from .model import Contact, LegalData, Operation, Reference, Regime, load, loads
 from .opendata import export_register
@@ -76,6 +83,7 @@ __all__ = [
     "Contact",
     "DataError",
     "Job",
+    "LayoutError",
     "LegalData",
     "LegalDocsError",
     "Operation",
