@@ -6,9 +6,10 @@ the Unicode bidi algorithm or LibreOffice's line breaking needs them (`unisolate
 references and e-mails are found as typed, and LibreOffice draws every token in order. Still
 measured, not met (`MISSED`, `xfail(strict=True)`: they fail the run the day they pass, so
 that the mark goes): a bracketed token that may start a line keeps its isolate (three in
-the Arabic register: "(CNDP)" in a header, "(AMO-Public)" twice), the bilingual headings
-isolate their other language's line, and the phone number's groups are joined by narrow
-no-break spaces (a plain space would reverse them), which python-docx and pandoc give back."""
+the Arabic register: "(CNDP)" in a header, "(AMO-Public)" twice; in the bilingual one, the
+Arabic line of the shared heading "Référence CNDP" too, which ends with "(CNDP)"), and the
+phone number's groups are joined by narrow no-break spaces (a plain space would reverse
+them), which python-docx and pandoc give back."""
 
 from __future__ import annotations
 
@@ -171,9 +172,18 @@ def _display(text: str, rtl: bool) -> str:
         # A token before a number would carry it ("CNDP 2016" left to right): one of them
         # keeps its isolate (weighed left to right, the token goes, the number stays).
         ("ب \u2066CNDP\u2069 \u20662016\u2069 ب", True, "ب CNDP \u20662016\u2069 ب"),
-        # An Arabic value and a value holding a control keep theirs.
+        # In French, an Arabic value before a number keeps its isolate (unisolated, the
+        # number would join it); a Latin value needs none.
         ("la \u2068ابج\u2069 2016", False, "la \u2068ابج\u2069 2016"),
         ("la \u2068CNOPS\u2069 est", False, "la CNOPS est"),
+        # A bilingual heading's Arabic line in a left-to-right paragraph: one right-to-left
+        # run either way, unless a Latin token ends it.
+        ("Année\n\u2067السنة\u2069", False, "Année\nالسنة"),
+        (
+            "CNDP\n\u2067مرجع \u2066(CNDP)\u2069\u2069",
+            False,
+            "CNDP\n\u2067مرجع \u2066(CNDP)\u2069\u2069",
+        ),
     ],
 )
 def test_needless_isolates_go(text: str, rtl: bool, after: str) -> None:

@@ -30,6 +30,10 @@ right-to-left text, numbers may stand between the token and such a letter before
   So the phone number is typed with plain spaces and found only where a reader folds
   spaces (LibreOffice's PDF through pdftotext), not in python-docx's or pandoc's text.
 
+- in a left-to-right paragraph, Arabic words and the spaces between them (the Arabic line of
+  a bilingual heading, isolated in its own direction): one right-to-left run either way. A
+  line break is the paragraph's end there (rule P1).
+
 Anything else (a right-to-left value, a token before a number or another token, "09-08", a
 value holding controls) keeps its isolate: a correct line on the page beats clean text.
 `test_docx_textlayer` checks the rules against python-bidi's reading of every paragraph.
@@ -45,7 +49,6 @@ from ... import bidi
 WORD_JOINER = "\u2060"
 NARROW_NO_BREAK_SPACE = "\u202f"
 
-_OPENINGS = (bidi.LRI, bidi.FSI)
 _RTL_LETTERS = {"R", "AL"}
 _NEUTRAL = {"WS", "ON", "CS", "ES", "ET", "BN", "NSM", "S"}
 _LATIN_INSIDE = {"L", "EN", "WS", "ON", "CS", "ES", "ET", "BN", "NSM"}
@@ -63,6 +66,18 @@ def _is_latin(token: str) -> bool:
         and classes[0] == "L"
         and classes[-1] in ("L", "EN")
         and all(c in _LATIN_INSIDE for c in classes)
+    )
+
+
+def _is_arabic(token: str) -> bool:
+    """Right-to-left words and the spaces between them, nothing else (a line of a bilingual
+    heading, "البريد الإلكتروني")."""
+    classes = [_class(ch) for ch in token]
+    return (
+        bool(classes)
+        and classes[0] in _RTL_LETTERS
+        and classes[-1] in _RTL_LETTERS
+        and all(c in (*_RTL_LETTERS, "NSM", "WS") for c in classes)
     )
 
 
@@ -110,6 +125,8 @@ def plain(text: str, rtl: bool = True, *, line_starts: set[int] | None = None) -
                 i = ends[i] - 1
                 continue
             kind = _class(text[i])
+            if kind == "B":  # a paragraph separator (a line break): the paragraph's end (P1)
+                return None
             if i in dropped or kind in _NEUTRAL or (skip_numbers and kind in ("EN", "AN")):
                 i += step
                 continue
@@ -118,9 +135,11 @@ def plain(text: str, rtl: bool = True, *, line_starts: set[int] | None = None) -
 
     edits: dict[int, str] = {}
     for start, end in pairs:
-        if text[start] not in _OPENINGS or text[end] != bidi.PDI:
+        if text[end] != bidi.PDI:
             continue
         inner = text[start + 1 : end].replace(WORD_JOINER, "")
+        if text[start] == bidi.RLI and not (not rtl and _is_arabic(inner)):
+            continue
         word = text.rfind(" ", 0, start) + 1
         wraps = line_starts is None or any(word <= i <= end for i in line_starts if i)
         bracketed = inner[:1] == "(" and inner[-1:] == ")"
@@ -128,7 +147,7 @@ def plain(text: str, rtl: bool = True, *, line_starts: set[int] | None = None) -
             continue
         core = inner[1:-1] if bracketed else inner
         number = _NUMBER.fullmatch(core)
-        if not (number or _is_latin(core)):
+        if not (number or _is_latin(core) or (not rtl and _is_arabic(core))):
             continue
         del kept[start]
         # Before: in right-to-left text, a number between the token and the letter before it
