@@ -836,14 +836,14 @@ class Writer:
         """Where the lines of a paragraph of `role` holding `text` may start (indices of its
         words), laid out word by word in lines from 10% shorter to 10% longer than the
         container's less the role's indent (the measure leaves out kerning and ligatures);
-        None when not known (a line break in the text)."""
-        if "\n" in text:
-            return None
+        None when not known (a line break in the text, a role without metrics)."""
         spec = self.roles.get(role)
-        bold = bool(spec and spec.bold)
+        if "\n" in text or spec is None:
+            return None
+        bold = spec.bold
         family, size = self.family(role), self.size(role)
         room = self.cell_room if self.cell_room is not None else self.width
-        room -= (spec.indent[0] * MM) if spec else 0
+        room -= spec.indent[0] * MM
         space = docx_fonts.text_width(" ", family, size, bold)
         words = [(m.start(), docx_fonts.text_width(m.group(), family, size, bold))
                  for m in re.finditer(r"[^ ]+", text)]  # fmt: skip
