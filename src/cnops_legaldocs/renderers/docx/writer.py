@@ -434,7 +434,7 @@ class Writer:
         self.controls = 0
         self._style_ids: dict[str, str | None] = {}  # see `set_style`
         self.wrap_links = False  # see `_wrapping_links`
-        self.cell_room: float | None = None  # a data table cell's line length (points)
+        self.cell_room: float | None = None  # a table cell's line length (points)
         # What only some kinds have (a form's fields, the poster's band), given by the
         # package: the writer itself knows nothing of forms and posters.
         self.extension: Extension | None = extension(self) if extension else None
@@ -799,8 +799,8 @@ class Writer:
         ]
         if self.rtl:
             pieces = _glue_openers(_enclose_tokens(_unisolate_rtl_values(pieces)))
-        # The length of the paragraph's lines is known in the body and in a data table's
-        # cells, not in the tables that lay out a form's parts (which keep the page's width).
+        # The length of the paragraph's lines is known in the body and in the table cells
+        # written `in_cell`, not in the other tables (which keep the page's width).
         known = self.cell_room is not None or not p.xpath("ancestor::w:tc")
         starts = partial(self._line_starts, role) if known else lambda text: None
         pieces = _plain_tokens(pieces, self.rtl, starts)
@@ -1024,13 +1024,13 @@ class Writer:
                     fill=_HEADER_FILL if heading else None,
                 )
                 room = sum(widths[col : col + n]) - 2 * self.padding[1] * MM
-                with self._wrapping_links(wrap_links), self._in_cell(room):
+                with self._wrapping_links(wrap_links), self.in_cell(room):
                     self._cell(cell, cell_el, "Table Heading" if heading else "Table Text")
                 col += n
 
     @contextmanager
-    def _in_cell(self, room: float) -> Iterator[None]:
-        """Write a data table cell whose lines are `room` points long (see `_fits`)."""
+    def in_cell(self, room: float) -> Iterator[None]:
+        """Write a table cell whose lines are `room` points long (see `_line_starts`)."""
         saved, self.cell_room = self.cell_room, room
         try:
             yield
