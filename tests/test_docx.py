@@ -390,6 +390,7 @@ def test_arabic_lines_start_at_the_right_margin(converted, kind):
         right = page.width - SIDE_MARGIN[kind] * MM
         for line in body_lines(page, kind):
             for column, glyphs in segments(page, line):
+                blanks = sum(not g.text.strip() for g in glyphs)
                 glyphs = [g for g in glyphs if g.text.strip()]
                 if not any(ARABIC.match(g.text) for g in glyphs):
                     continue
@@ -406,9 +407,15 @@ def test_arabic_lines_start_at_the_right_margin(converted, kind):
                 bullet = any(g.text == "•" for g in glyphs)
                 allowed = (2.5 * MM,) if bullet else (0, 6 * MM)
                 offset = right - end
-                assert min(abs(offset - a) for a in allowed) < 1, reading(line)[0]
-                starts[round(offset / MM, 1)] += 1
-    assert starts[0.0] >= 5 and cells >= 30
+                # LibreOffice justifies a line in whole twips per space: a justified Arabic
+                # line may stop short of the margin by up to a twip (0.05 pt) a space
+                # (measured: 1.06 pt over the 23 spaces of the register's first line, once
+                # "09.08" is an Arabic number of the line rather than an isolate; its last
+                # line then stops 0.28 pt short).
+                tolerance = 1 + 0.05 * blanks
+                assert min(abs(offset - a) for a in allowed) < tolerance, reading(line)[0]
+                starts[min(allowed, key=lambda a: abs(offset - a))] += 1
+    assert starts[0] >= 5 and cells >= 30  # at the margin, within the tolerance above
 
 
 @pytest.mark.parametrize("kind", DOCUMENTS)

@@ -180,8 +180,10 @@ class FormLayout:
         table = self._two_columns(container)
         row = table.add_row()
         ooxml.set_row(row._tr.get_or_add_trPr(), header=False)
+        half = (self.w.page.text_width - GAP * MM) / 2  # no cell margins (the layout table)
         for cell, blocks in zip((row.cells[0], row.cells[2]), cells, strict=True):
-            self.w.fill_cell(cell, blocks)
+            with self.w.in_cell(half):
+                self.w.fill_cell(cell, blocks)
         self.w.paragraph(row.cells[1], None, "Field Label", existing=row.cells[1].paragraphs[0])
 
     # -- the request ---------------------------------------------------------------------------

@@ -5,8 +5,10 @@ Every paragraph takes a named style (see `styles`: a French one and an "… Arab
 variant based on it), so the whole document is restyled from Word's style pane; the few
 direct properties are structural (direction, table geometry, list spacing, a centred number
 column). Arabic paragraphs are ``bidi`` and their Arabic runs ``rtl``; the LTR tokens the
-document isolated (``span.ltr``) stay runs without ``rtl``, isolate characters included, so
-that they read left to right in Word and LibreOffice alike. The fonts travel inside the file
+document isolated (``span.ltr``) stay runs without ``rtl``, so that they read left to right
+in Word and LibreOffice alike; their isolate characters are kept only where the Unicode bidi
+algorithm needs them (see `unisolate`), so that the text reads back as typed. The fonts
+travel inside the file
 (see `fonts`). The XML details live in `ooxml`; what only forms have (fields as content
 controls) in `forms`, what only the poster has in `poster`: the package
 hands them to the writer, which imports neither.
@@ -40,7 +42,7 @@ from ...bilingual import SIDES
 from ...documents import FORM_KINDS, Document
 from ...errors import RenderError
 from . import fonts as docx_fonts
-from . import ooxml
+from . import ooxml, unisolate
 from . import styles as docx_styles
 from . import subset as docx_subset
 from .styles import FAMILY, LANGS, MM, Role, style_id
@@ -354,6 +356,9 @@ def _enclose_tokens(pieces: list[_Piece]) -> list[_Piece]:
     return [(text, state) for text, state in out if text or _kept(state) or state.literal]
 
 
+_LINE_SCALES = (0.9, 0.925, 0.95, 0.975, 1.0, 1.025, 1.05, 1.075, 1.1)
+"""Line lengths tried by `Writer._line_starts`, as shares of the container's."""
+
 _OPENING = ("Ps", "Pi")  # Unicode categories of opening brackets and quotes
 
 
@@ -365,6 +370,32 @@ def _glue_openers(pieces: list[_Piece]) -> list[_Piece]:
         opens = bool(text) and unicodedata.category(text[-1]) in _OPENING
         if opens and not state.ltr and following.ltr:
             out[i] = (text + WORD_JOINER, state)
+    return out
+
+
+def _is_text(state: State) -> bool:
+    return not (state.control or state.blank or state.field)
+
+
+def _plain_tokens(
+    pieces: list[_Piece], rtl: bool, line_starts: Callable[[str], set[int] | None]
+) -> list[_Piece]:
+    """A paragraph's pieces without the isolates, word joiners and narrow no-break spaces
+    the Unicode bidi algorithm does not need (see `unisolate`), so that its text reads back
+    as typed; `line_starts` tells where the text's lines may start. A field, a form control
+    or a blank counts as a number there."""
+    texts = [text if _is_text(state) else "0" for text, state in pieces]
+    text = "".join(texts)
+    edits = unisolate.plain(text, rtl, line_starts=line_starts(text))
+    if not edits:
+        return pieces
+    out, offset = [], 0
+    for (text, state), seen in zip(pieces, texts, strict=True):
+        if _is_text(state):
+            text = "".join(edits.get(offset + i, ch) for i, ch in enumerate(text))
+        offset += len(seen)
+        if text or not _is_text(state) or state.literal:
+            out.append((text, state))
     return out
 
 
@@ -403,6 +434,7 @@ class Writer:
         self.controls = 0
         self._style_ids: dict[str, str | None] = {}  # see `set_style`
         self.wrap_links = False  # see `_wrapping_links`
+        self.cell_room: float | None = None  # a table cell's line length (points)
         # What only some kinds have (a form's fields, the poster's band), given by the
         # package: the writer itself knows nothing of forms and posters.
         self.extension: Extension | None = extension(self) if extension else None
@@ -761,8 +793,17 @@ class Writer:
         field_width: float | None = None,
     ) -> None:
         """Append runs (grouped in hyperlinks where the tree had links) to a paragraph."""
+        pieces = [
+            (text, state) if not _is_text(state) else (self._spelled(text, state), state)
+            for text, state in pieces
+        ]
         if self.rtl:
             pieces = _glue_openers(_enclose_tokens(_unisolate_rtl_values(pieces)))
+        # The length of the paragraph's lines is known in the body and in the table cells
+        # written `in_cell`, not in the other tables (which keep the page's width).
+        known = self.cell_room is not None or not p.xpath("ancestor::w:tc")
+        starts = partial(self._line_starts, role) if known else lambda text: None
+        pieces = _plain_tokens(pieces, self.rtl, starts)
         accent = role in self.roles and self.roles[role].accent
         strong = style_id(docx_styles.STRONG_ACCENT if accent else docx_styles.STRONG)
         for href, group in groupby(pieces, key=lambda piece: piece[1].href):
@@ -785,14 +826,45 @@ class Writer:
                 if state.field:
                     ooxml.add_field(target, state.field, "1", style=style)
                     continue
-                if href and self.wrap_links:
-                    text = _breakable_address(text)
-                text = _no_break(text, self.rtl) if state.nowrap else _hyphen_digit(text, self.rtl)
                 if state.ltr:
                     ooxml.add_run(target, text, style=style)
                     continue
                 for chunk, rtl in _direction_runs(text, self.rtl):
                     ooxml.add_run(target, chunk, style=style, rtl=rtl)
+
+    def _line_starts(self, role: str, text: str) -> set[int] | None:
+        """Where the lines of a paragraph of `role` holding `text` may start (indices of its
+        words), laid out word by word in lines from 10% shorter to 10% longer than the
+        container's less the role's indent (the measure leaves out kerning and ligatures);
+        None when not known (a line break in the text, a role without metrics)."""
+        spec = self.roles.get(role)
+        if "\n" in text or spec is None:
+            return None
+        bold = spec.bold
+        family, size = self.family(role), self.size(role)
+        room = self.cell_room if self.cell_room is not None else self.width
+        room -= spec.indent[0] * MM
+        space = docx_fonts.text_width(" ", family, size, bold)
+        words = [(m.start(), docx_fonts.text_width(m.group(), family, size, bold))
+                 for m in re.finditer(r"[^ ]+", text)]  # fmt: skip
+        starts = set()
+        for scale in _LINE_SCALES:
+            line = room * scale
+            x = None
+            for start, width in words:
+                if x is not None and x + space + width > line:
+                    starts.add(start)
+                    x = None
+                x = width if x is None else x + space + width
+                if x > line:  # longer than a line: cut anywhere
+                    starts.add(start)
+        return starts
+
+    def _spelled(self, text: str, state: State) -> str:
+        """A piece's text with the characters that keep it on one line (see `_no_break`)."""
+        if state.href and self.wrap_links:
+            text = _breakable_address(text)
+        return _no_break(text, self.rtl) if state.nowrap else _hyphen_digit(text, self.rtl)
 
     def _control(self, p: etree._Element, control: Control, role: str, width: float | None) -> None:
         self.controls += 1
@@ -951,9 +1023,19 @@ class Writer:
                     width_pt=sum(widths[col : col + n]),
                     fill=_HEADER_FILL if heading else None,
                 )
-                with self._wrapping_links(wrap_links):
+                room = sum(widths[col : col + n]) - 2 * self.padding[1] * MM
+                with self._wrapping_links(wrap_links), self.in_cell(room):
                     self._cell(cell, cell_el, "Table Heading" if heading else "Table Text")
                 col += n
+
+    @contextmanager
+    def in_cell(self, room: float) -> Iterator[None]:
+        """Write a table cell whose lines are `room` points long (see `_line_starts`)."""
+        saved, self.cell_room = self.cell_room, room
+        try:
+            yield
+        finally:
+            self.cell_room = saved
 
     @contextmanager
     def _wrapping_links(self, on: bool) -> Iterator[None]:
