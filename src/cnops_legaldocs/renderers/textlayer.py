@@ -22,6 +22,11 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
    one glyph a letter Amiri draws with two (pdf.js cut its text at the ActualText span, out of
    order). Rasterisers may place such a glyph a fraction of a pixel away; all else draws the
    same pixels.
+4. For pdf.js (Firefox), which reads a space only in a gap to the right of the last glyph and
+   takes a vowel mark for zero-width: WeasyPrint draws the runs of each line from left to
+   right (`install`: a right-to-left line drawn leftwards from run to run read as glued
+   words), and in `exact` a mark drawn back over its letter gives part of its advance to the
+   gap after it (pdf.js cut the line there). Same glyphs at the same places.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
 active (the fast path: after stamping, on the whole file).
@@ -30,6 +35,7 @@ active (the fast path: after stamping, on the whole file).
 from __future__ import annotations
 
 import io
+import math
 import re
 import struct
 import unicodedata
@@ -43,6 +49,8 @@ import pikepdf
 from . import engine  # noqa: F401  (first: WeasyPrint without its library probes)
 
 # isort: split
+from weasyprint import draw as _draw
+from weasyprint.formatting_structure import boxes as _boxes
 from weasyprint.pdf.stream import Stream
 
 # Format characters that must not reach extracted text (they are layout instructions).
@@ -235,15 +243,87 @@ def _add_font(self: Stream, pango_font: Any) -> Any:
     return font, size
 
 
+def _left(child: Any) -> float:
+    return float(getattr(child, "box", child).position_x)  # a box, or a stacking context's
+
+
+_GROUPED_NUMBER = re.compile(r"\d\s+\d")
+
+
+def _text(box: Any) -> str:
+    box = getattr(box, "box", box)
+    text = getattr(box, "text", None)
+    return text if text is not None else "".join(map(_text, getattr(box, "children", ())))
+
+
+def _kept(child: Any) -> bool:
+    """Whether a run stays where WeasyPrint draws it: one with Latin letters (a reference, an
+    address) or digits in groups ("05 38 00 20 20"). Drawn in the same text item as the
+    right-to-left words beside it, pdf.js's bidi pass would reorder its pieces
+    ("W-361/2017-D", "20 20 00 38 05"); drawn apart, it stays whole (glued to its neighbours,
+    which are other words all the same)."""
+    text = _text(child)
+    return bool(_GROUPED_NUMBER.search(text)) or any(_latin(c) for c in text)
+
+
+@lru_cache(maxsize=1024)
+def _latin(char: str) -> bool:
+    return unicodedata.bidirectional(char) == "L" and char.isalpha()
+
+
+def _draw_inline_level(
+    stream: Stream,
+    page: Any,
+    box: Any,
+    offset_x: float = 0,
+    text_overflow: str = "clip",
+    block_ellipsis: str = "none",
+) -> None:
+    """WeasyPrint's drawing of a line (or inline box), its children drawn from left to right.
+
+    WeasyPrint draws them in logical order: a right-to-left line drawn in several runs (a
+    bold word, an isolated number, a link) goes leftwards from run to run. pdf.js joins text
+    items without a space where the next one starts to the left of the last, and only reads a
+    space in a gap to the right; drawn left to right, the line's runs are one item with its
+    spaces, which pdf.js puts back in logical order. Nothing else changes: the same glyphs at
+    the same places, and poppler and PDFium order text by position. A line ending with an
+    ellipsis is left as it is (WeasyPrint gives it to the last child)."""
+    children = getattr(box, "children", None)
+    if (
+        isinstance(box, (_boxes.LineBox, _boxes.InlineBox))
+        and children
+        and len(children) > 1
+        and block_ellipsis == "none"
+        and getattr(box, "block_ellipsis", "none") == "none"
+    ):
+        ordered: list[Any] = []
+        start = 0
+        for end, child in enumerate([*children, None]):
+            if child is None or _kept(child):
+                segment = children[start:end]
+                # pdf.js reads a text item without right-to-left letters as left to right
+                rtl = _rtl("".join(map(_text, segment)))
+                ordered += sorted(segment, key=_left) if rtl else segment
+                ordered += [child] if child is not None else []
+                start = end + 1
+        if ordered != list(children):
+            box = box.copy()  # the layout's box stays as it is
+            box.children = ordered
+    _ORIGINAL_DRAW_INLINE_LEVEL(stream, page, box, offset_x, text_overflow, block_ellipsis)
+
+
 _ORIGINAL_SHOW_TEXT = Stream.show_text
 _ORIGINAL_ADD_FONT = Stream.add_font
+_ORIGINAL_DRAW_INLINE_LEVEL = _draw.draw_inline_level
 
 
 def install() -> None:
-    """Have WeasyPrint mark every glyph whose text its ToUnicode entry would get wrong (for the
-    whole process; idempotent). `exact` then makes the marks part of the fonts."""
+    """Have WeasyPrint mark every glyph whose text its ToUnicode entry would get wrong, and
+    draw each line's runs from left to right (for the whole process; idempotent). `exact`
+    then makes the marks part of the fonts."""
     Stream.show_text = _show_text  # type: ignore[method-assign]
     Stream.add_font = _add_font  # type: ignore[method-assign]
+    _draw.draw_inline_level = _draw_inline_level
 
 
 # -- 2. Rewriting the finished PDF -------------------------------------------------------------
@@ -849,7 +929,8 @@ def _risen(font: _Font, array: pikepdf.Array, units: int) -> pikepdf.Array:
 def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikepdf.Array | None:
     """The TJ array with each glyph's code replaced by one that says its text (`texts`, in
     stream order; None: as it is) and advances as drawn (the whole part of the adjustment after
-    it folded into its width). None when nothing changes."""
+    it folded into its width; a mark drawn back over its letter gives part of its advance to
+    the gap after it, see `MARK_BACK`). None when nothing changes."""
     items: list[bytes | float] = []  # no empty strings; adjustments in a row summed
     for item in array:
         if isinstance(item, pikepdf.String):
@@ -897,12 +978,49 @@ def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikep
                 changed = True
             if advance is not None and widths.get(new) == advance:
                 rest = following - round(following)  # type: ignore[operator]
+            back = j == 0 and not buffer and out and isinstance(out[-1], float)
+            before = out[-1] if back else 0.0
+            if before > MARK_BACK and _mark(font.texts.get(new, "")):
+                # pdf.js takes a mark for zero-width: it follows the adjustment that moves
+                # back over the letter, not the mark's advance, and cuts the line there.
+                # Part of the advance moves to an adjustment after the mark (small enough
+                # for PDFium not to read it as a space).
+                drawn, gap = widths.get(new, 1000.0), math.ceil(before - MARK_BACK)
+                narrower = code_of(code, font.texts.get(new), drawn - gap)
+                if gap <= min(MARK_GAP, drawn) and widths.get(narrower) == drawn - gap:
+                    changed = True
+                    buffer += narrower.to_bytes(2, "big")
+                    if rest is not None:
+                        rest -= gap
+                    elif j == last and isinstance(following, float):
+                        rest = following - gap
+                    else:
+                        out += [pikepdf.String(bytes(buffer)), float(-gap)]
+                        buffer = bytearray()
+                    continue
             buffer += new.to_bytes(2, "big")
     if not changed:
         return None
     if buffer:
         out.append(pikepdf.String(bytes(buffer)))
     return pikepdf.Array(out)
+
+
+MARK_BACK = 150
+"""How far back (thousandths of an em) pdf.js may see the glyph after a vowel mark start.
+pdf.js takes a mark for zero-width: it follows the adjustment that moves back to draw the mark
+over its letter, not the mark's advance, and cuts the line where the next glyph starts more
+than 200 back ("ولا تُلزم" read as "ُلزم" … "ولا ت"). A mark drawn further back advances
+less, by the difference, and the gap after it makes up for it: drawn the same."""
+MARK_GAP = 100
+"""The largest gap left after a mark: PDFium reads a gap of half a space (Amiri: 146) inside a
+text object as a space. A mark that would need more is left as it is."""
+
+
+@lru_cache(maxsize=1024)
+def _mark(text: str) -> bool:
+    """Whether a glyph's text is only nonspacing marks (pdf.js draws them with no advance)."""
+    return bool(text) and all(unicodedata.category(c) == "Mn" for c in text)
 
 
 def _carry(instructions: list[Any]) -> list[Any]:
