@@ -414,9 +414,10 @@ def test_lines_drawn_left_to_right_are_what_pdfjs_needs(
 def test_marks_that_move_back_are_what_pdfjs_needs(
     data: LegalData, extracted: dict[str, dict[str, str]], case_sources: dict[str, list[str]]
 ) -> None:
-    """Without the narrower marks, pdf.js cuts a line at a mark drawn back over its letter
-    ("ولا تُلزم" read as "ُلزم" … "ولا ت", halves out of order) and the share falls; poppler
-    and PDFium read the same text either way."""
+    """Without the narrower marks and letters, pdf.js cuts a line where the letter after a
+    mark starts far back ("ولا تُلزم" read as "ُلزم" … "ولا ت", "تُبلّغ" as "ّغ" … "تُبل",
+    halves out of order) and the share falls; poppler and PDFium read the same text either
+    way."""
     _pdfjs_only(extracted)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(textlayer, "MARK_BACK", float("inf"))
@@ -427,5 +428,7 @@ def test_marks_that_move_back_are_what_pdfjs_needs(
     assert textread.share(texts["pdfjs"], source)[0] < textread.share(fixed, source)[0]
     assert "ولا تُلزم الصندوق" in fixed
     assert "ولا تُلزم" not in texts["pdfjs"]
+    assert "ولا تُبل\u0651\u064eغ، بأي حال" in fixed  # shadda, fatha: as the source has them
+    assert "تُبل\u0651\u064eغ" not in texts["pdfjs"]
     for engine in ("poppler", "pdfium"):
         assert texts[engine] == extracted[engine]["notice-ar"], engine

@@ -25,8 +25,9 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
 4. For pdf.js (Firefox), which reads a space only in a gap to the right of the last glyph and
    takes a vowel mark for zero-width: WeasyPrint draws the runs of each line from left to
    right (`install`: a right-to-left line drawn leftwards from run to run read as glued
-   words), and in `exact` a mark drawn back over its letter gives part of its advance to the
-   gap after it (pdf.js cut the line there). Same glyphs at the same places.
+   words), and in `exact`, where pdf.js would see the letter after vowel marks start far
+   back (it cut the line there), the mark or the letter before it gives part of its advance
+   to a gap after it (`MARK_BACK`). Same glyphs at the same places.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
 active (the fast path: after stamping, on the whole file).
@@ -772,8 +773,9 @@ def _rewrite(
             if xobject is not None and xobject.get("/Subtype") == pikepdf.Name.Form:
                 _rewrite(pdf, xobject, fonts, done)
         out.append((operands, operator))
-    if changed:
-        out = _merge_arrays(out)
+    out = _merge_arrays(out) if changed else out
+    out, narrowed = _narrow(out, resources, fonts)
+    if changed or narrowed:
         data = pikepdf.unparse_content_stream(out)
         if isinstance(owner, pikepdf.Stream):
             owner.write(data)
@@ -1004,6 +1006,102 @@ def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikep
     if buffer:
         out.append(pikepdf.String(bytes(buffer)))
     return pikepdf.Array(out)
+
+
+def _narrow(
+    instructions: list[Any], resources: pikepdf.Object, fonts: dict[Any, _Font | None]
+) -> tuple[list[Any], bool]:
+    """The instructions with `_narrow_before_marks` applied to each TJ array (once they are
+    joined: a mark and the letter after it may have been drawn in two). Whether any changed."""
+    font: _Font | None = None
+    changed = False
+    out: list[Any] = []
+    for operands, operator in instructions:
+        op = str(operator)
+        if op == "Tf":
+            font = _font_of(resources, operands[0], fonts)
+        elif op == "TJ" and font is not None and isinstance(operands[0], pikepdf.Array):
+            narrowed = _narrow_before_marks(font, list(operands[0]))
+            if narrowed is not None:
+                operands, changed = [pikepdf.Array(narrowed)], True
+        out.append((operands, operator))
+    return out, changed
+
+
+def _pdfjs_kind(text: str) -> str:
+    """How pdf.js places a glyph that says `text`: "space" (skipped, its advance followed),
+    "zero" (a mark, or a format character: its advance ignored) or "glyph"."""
+    if text[:1].isspace():
+        return "space"
+    if text and (_has_mark(text) or unicodedata.category(text[-1]) == "Cf"):
+        return "zero"
+    return "glyph"
+
+
+@lru_cache(maxsize=1024)
+def _has_mark(text: str) -> bool:
+    return any(unicodedata.category(c) == "Mn" for c in text)
+
+
+def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
+    """`out` (a TJ array's items) where pdf.js would see the glyph after vowel marks start more
+    than `MARK_BACK` back from the glyph before them (the marks drawn, then an adjustment back
+    to the next letter, which overlaps the last): the glyph before the marks advances less, by
+    at most `MARK_GAP`, and a gap after it makes up for it (drawn the same). None: no change."""
+    tokens: list[int | float] = []  # glyph codes and adjustments, in order
+    for item in out:
+        if isinstance(item, pikepdf.String):
+            raw = bytes(item)
+            tokens += [(raw[j] << 8) | raw[j + 1] for j in range(0, len(raw) - 1, 2)]
+        else:
+            tokens.append(float(item))
+    edits: dict[int, int] = {}  # token index of a glyph: how much less it advances
+    previous: int | None = None  # the last glyph pdf.js places
+    for index, token in enumerate(tokens):
+        if isinstance(token, float):
+            continue
+        kind = _pdfjs_kind(font.texts.get(token, ""))
+        if kind == "zero":
+            continue
+        between = tokens[previous + 1 : index] if previous is not None and kind == "glyph" else []
+        if any(isinstance(t, int) for t in between):  # marks between the two glyphs
+            seen = -sum(t for t in between if isinstance(t, float))
+            if seen < -MARK_BACK:
+                edits[previous] = math.ceil(-seen - MARK_BACK)  # type: ignore[index]
+        previous = index if kind == "glyph" else None
+    if not edits:
+        return None
+    rebuilt: list[int | float] = []
+    for index, token in enumerate(tokens):
+        if index in edits and isinstance(token, int):
+            width = font.widths.get(token, 1000.0)
+            follows = tokens[index + 1] if index + 1 < len(tokens) else None
+            after = follows if isinstance(follows, float) else 0.0
+            narrower = font.code(token, None, width - edits[index])
+            if (
+                edits[index] <= width
+                and edits[index] - after <= MARK_GAP
+                and font.widths.get(narrower) == width - edits[index]
+            ):
+                rebuilt += [narrower, -float(edits[index])]  # summed with `after` below
+                continue
+        rebuilt.append(token)
+    array: list[Any] = []
+    codes = bytearray()
+    for token in rebuilt:
+        if isinstance(token, int):
+            codes += token.to_bytes(2, "big")
+            continue
+        if codes:
+            array.append(pikepdf.String(bytes(codes)))
+            codes = bytearray()
+        if array and isinstance(array[-1], float):
+            array[-1] += token
+        else:
+            array.append(token)
+    if codes:
+        array.append(pikepdf.String(bytes(codes)))
+    return array
 
 
 MARK_BACK = 150
