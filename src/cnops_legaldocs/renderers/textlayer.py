@@ -272,6 +272,37 @@ def _latin(char: str) -> bool:
     return unicodedata.bidirectional(char) == "L" and char.isalpha()
 
 
+def _segments(children: list[Any]) -> Iterator[list[Any]]:
+    """The children in runs that pdf.js can read as one text item: drawn in the same fonts (it
+    starts a new item at every change of font, and items drawn left to right would come out
+    in that order, the line's last words first), a run `_kept` alone."""
+    segment: list[Any] = []
+    key: object = None
+    for child in children:
+        fonts = None if _kept(child) else _fonts(child)
+        if segment and (fonts is None or fonts != key):
+            yield segment
+            segment = []
+        segment.append(child)
+        key = fonts
+    if segment:
+        yield segment
+
+
+def _fonts(box: Any) -> frozenset[tuple[Any, ...]]:
+    """The font properties of a box's text (its text boxes'): runs that differ in them are
+    drawn in different fonts. (The fonts Pango chose are not known before WeasyPrint shapes
+    the text again to draw it.)"""
+    box = getattr(box, "box", box)
+    if not isinstance(box, _boxes.TextBox):
+        return frozenset().union(*map(_fonts, getattr(box, "children", ())))
+    style = box.style
+    return frozenset(
+        [tuple(str(style[key]) for key in ("font_family", "font_weight", "font_style",
+                                           "font_stretch", "font_size"))]
+    )  # fmt: skip
+
+
 def _draw_inline_level(
     stream: Stream,
     page: Any,
@@ -298,15 +329,10 @@ def _draw_inline_level(
         and getattr(box, "block_ellipsis", "none") == "none"
     ):
         ordered: list[Any] = []
-        start = 0
-        for end, child in enumerate([*children, None]):
-            if child is None or _kept(child):
-                segment = children[start:end]
-                # pdf.js reads a text item without right-to-left letters as left to right
-                rtl = _rtl("".join(map(_text, segment)))
-                ordered += sorted(segment, key=_left) if rtl else segment
-                ordered += [child] if child is not None else []
-                start = end + 1
+        for segment in _segments(children):
+            # pdf.js reads a text item without right-to-left letters as left to right
+            rtl = len(segment) > 1 and _rtl("".join(map(_text, segment)))
+            ordered += sorted(segment, key=_left) if rtl else segment
         if ordered != list(children):
             box = box.copy()  # the layout's box stays as it is
             box.children = ordered
