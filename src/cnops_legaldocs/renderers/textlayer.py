@@ -1074,6 +1074,8 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
     than `MARK_BACK` back from the glyph before them (the marks drawn, then an adjustment back
     to the next letter, which overlaps the last): the glyph before the marks advances less, by
     at most `MARK_GAP`, and a gap after it makes up for it (drawn the same). None: no change."""
+    if sum(float(x) for x in out if not isinstance(x, pikepdf.String) and x > 0) <= MARK_BACK:
+        return None  # nothing moves back that far (most arrays)
     tokens: list[int | float] = []  # glyph codes and adjustments, in order
     for item in out:
         if isinstance(item, pikepdf.String):
