@@ -25,9 +25,10 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
 4. For pdf.js (Firefox), which reads a space only in a gap to the right of the last glyph and
    takes a vowel mark for zero-width: WeasyPrint draws the runs of each line from left to
    right (`install`: a right-to-left line drawn leftwards from run to run read as glued
-   words), and in `exact`, where pdf.js would see the letter after vowel marks start far
-   back (it cut the line there), the mark or the letter before it gives part of its advance
-   to a gap after it (`MARK_BACK`). Same glyphs at the same places.
+   words), and in `exact` the advances around vowel marks are shared out otherwise (an
+   advance moved to an adjustment after the glyph): where pdf.js would see the letter after
+   marks start far back it cut the line (`MARK_BACK`), and after a space it read a second
+   space before the letter (`MARK_NEAR`). Same glyphs at the same places.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
 active (the fast path: after stamping, on the whole file).
@@ -376,6 +377,7 @@ class _Font:
         self.copies: dict[int, tuple[Shape, int]] = {}  # code: (glyphs drawn, advance)
         self.codes: dict[tuple[Shape, str, float], int] = {}
         self.memo: dict[tuple[int, str | None, float | None, int], int] = {}
+        self.kinds: dict[int, str] = {}  # code: how pdf.js places it (`_pdfjs_kind`)
 
     @property
     def composable(self) -> bool:
@@ -1070,12 +1072,17 @@ def _has_mark(text: str) -> bool:
 
 
 def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
-    """`out` (a TJ array's items) where pdf.js would see the glyph after vowel marks start more
-    than `MARK_BACK` back from the glyph before them (the marks drawn, then an adjustment back
-    to the next letter, which overlaps the last): the glyph before the marks advances less, by
-    at most `MARK_GAP`, and a gap after it makes up for it (drawn the same). None: no change."""
-    if sum(float(x) for x in out if not isinstance(x, pikepdf.String) and x > 0) <= MARK_BACK:
-        return None  # nothing moves back that far (most arrays)
+    """`out` (a TJ array's items) with the advances pdf.js needs around vowel marks (it takes
+    them for zero-width: their advance is not counted, the adjustments around them are), all
+    drawn the same (an advance moved to an adjustment after the glyph). None: no change.
+
+    - Where pdf.js would see the glyph after marks start more than `MARK_BACK` back from the
+      glyph before them (the marks drawn, then an adjustment back to the next letter, which
+      overlaps the last), the glyph before the marks advances less, by at most `MARK_GAP`.
+    - Where a space comes before the marks (a mark drawn before its letter, at the start of a
+      word: "ابتداءً"), pdf.js puts the space before the mark, then reads the gap from the
+      glyph before the space as a second one ("ابتداء ً"): the last mark advances more, so that
+      pdf.js sees its letter start `MARK_NEAR` after that glyph."""
     tokens: list[int | float] = []  # glyph codes and adjustments, in order
     for item in out:
         if isinstance(item, pikepdf.String):
@@ -1083,35 +1090,49 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
             tokens += [(raw[j] << 8) | raw[j + 1] for j in range(0, len(raw) - 1, 2)]
         else:
             tokens.append(float(item))
-    edits: dict[int, int] = {}  # token index of a glyph: how much less it advances
+    kinds = font.kinds
+    edits: dict[int, int] = {}  # token index of a glyph: how much more it advances
     previous: int | None = None  # the last glyph pdf.js places
     for index, token in enumerate(tokens):
         if isinstance(token, float):
             continue
-        kind = _pdfjs_kind(font.texts.get(token, ""))
-        if kind == "zero":
+        kind = kinds.get(token)
+        if kind is None:
+            kind = kinds[token] = _pdfjs_kind(font.texts.get(token, ""))
+        if kind != "glyph":
             continue
-        between = tokens[previous + 1 : index] if previous is not None and kind == "glyph" else []
-        if any(isinstance(t, int) for t in between):  # marks between the two glyphs
-            seen = -sum(t for t in between if isinstance(t, float))
-            if seen < -MARK_BACK:
-                edits[previous] = math.ceil(-seen - MARK_BACK)  # type: ignore[index]
-        previous = index if kind == "glyph" else None
+        if previous is not None and index - previous > 1:
+            between = range(previous + 1, index)
+            marks = [
+                j for j in between if isinstance(tokens[j], int) and kinds[tokens[j]] == "zero"
+            ]
+            if marks:
+                spaces = [j for j in between if isinstance(tokens[j], int) and j not in marks]
+                seen = sum(
+                    -tokens[j] if isinstance(tokens[j], float) else font.widths.get(tokens[j], 1e3)
+                    for j in between
+                    if j not in marks
+                )
+                if seen < -MARK_BACK:
+                    edits[previous] = -math.ceil(-seen - MARK_BACK)
+                elif spaces and spaces[0] < marks[0] and seen > MARK_NEAR:
+                    edits[marks[-1]] = math.ceil(seen - MARK_NEAR)
+        previous = index
     if not edits:
         return None
     rebuilt: list[int | float] = []
     for index, token in enumerate(tokens):
         if index in edits and isinstance(token, int):
-            width = font.widths.get(token, 1000.0)
+            width, more = font.widths.get(token, 1000.0), edits[index]
             follows = tokens[index + 1] if index + 1 < len(tokens) else None
             after = follows if isinstance(follows, float) else 0.0
-            narrower = font.code(token, None, width - edits[index])
+            other = font.code(token, None, width + more)
             if (
-                edits[index] <= width
-                and edits[index] - after <= MARK_GAP
-                and font.widths.get(narrower) == width - edits[index]
+                width + more >= 0
+                and after - more <= MARK_GAP  # the gap after it (a negative adjustment)
+                and font.widths.get(other) == width + more
             ):
-                rebuilt += [narrower, -float(edits[index])]  # summed with `after` below
+                rebuilt += [other, float(more)]  # summed with `after` below
                 continue
         rebuilt.append(token)
     array: list[Any] = []
@@ -1138,6 +1159,9 @@ pdf.js takes a mark for zero-width: it follows the adjustment that moves back to
 over its letter, not the mark's advance, and cuts the line where the next glyph starts more
 than 200 back ("ولا تُلزم" read as "ُلزم" … "ولا ت"). A mark drawn further back advances
 less, by the difference, and the gap after it makes up for it: drawn the same."""
+MARK_NEAR = 60
+"""Where pdf.js should see a letter start after a space and the marks drawn before it: under
+102 (thousandths of an em), where it reads no space."""
 MARK_GAP = 100
 """The largest gap left after a mark: PDFium reads a gap of half a space (Amiri: 146) inside a
 text object as a space. A mark that would need more is left as it is."""
