@@ -1079,10 +1079,12 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
     - Where pdf.js would see the glyph after marks start more than `MARK_BACK` back from the
       glyph before them (the marks drawn, then an adjustment back to the next letter, which
       overlaps the last), the glyph before the marks advances less, by at most `MARK_GAP`.
-    - Where a space comes before the marks (a mark drawn before its letter, at the start of a
-      word: "ابتداءً"), pdf.js puts the space before the mark, then reads the gap from the
-      glyph before the space as a second one ("ابتداء ً"): the last mark advances more, so that
-      pdf.js sees its letter start `MARK_NEAR` after that glyph."""
+    - Where pdf.js would read a space before the letter after marks: a gap inside a word
+      ("سُجّل": a shadda drawn before its letter, which starts 0.12 em after the last), or a
+      second space where a space comes before the marks (a mark drawn before its letter at the
+      start of a word: "ابتداءً", read "ابتداء ً": pdf.js puts the first space before the
+      mark). The last mark advances more, so that pdf.js sees its letter start `MARK_NEAR`
+      after the glyph before them."""
     tokens: list[int | float] = []  # glyph codes and adjustments, in order
     for item in out:
         if isinstance(item, pikepdf.String):
@@ -1115,7 +1117,7 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
                 )
                 if seen < -MARK_BACK:
                     edits[previous] = -math.ceil(-seen - MARK_BACK)
-                elif spaces and spaces[0] < marks[0] and seen > MARK_NEAR:
+                elif (not spaces or spaces[0] < marks[0]) and seen > MARK_SPACE:
                     edits[marks[-1]] = math.ceil(seen - MARK_NEAR)
         previous = index
     if not edits:
@@ -1159,9 +1161,11 @@ pdf.js takes a mark for zero-width: it follows the adjustment that moves back to
 over its letter, not the mark's advance, and cuts the line where the next glyph starts more
 than 200 back ("ولا تُلزم" read as "ُلزم" … "ولا ت"). A mark drawn further back advances
 less, by the difference, and the gap after it makes up for it: drawn the same."""
+MARK_SPACE = 100
+"""From how far after the glyph before marks (thousandths of an em) pdf.js reads a space before
+the letter after them (its threshold: 102)."""
 MARK_NEAR = 60
-"""Where pdf.js should see a letter start after a space and the marks drawn before it: under
-102 (thousandths of an em), where it reads no space."""
+"""Where pdf.js is made to see such a letter start instead."""
 MARK_GAP = 100
 """The largest gap left after a mark: PDFium reads a gap of half a space (Amiri: 146) inside a
 text object as a space. A mark that would need more is left as it is."""
