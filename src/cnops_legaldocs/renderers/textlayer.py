@@ -1095,6 +1095,7 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
     kinds = font.kinds
     edits: dict[int, int] = {}  # token index of a glyph: how much more it advances
     previous: int | None = None  # the last glyph pdf.js places
+    marked = False  # whether a mark was drawn since
     for index, token in enumerate(tokens):
         if isinstance(token, float):
             continue
@@ -1102,8 +1103,9 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
         if kind is None:
             kind = kinds[token] = _pdfjs_kind(font.texts.get(token, ""))
         if kind != "glyph":
+            marked = marked or kind == "zero"
             continue
-        if previous is not None and index - previous > 1:
+        if previous is not None and marked:
             between = range(previous + 1, index)
             marks = [
                 j for j in between if isinstance(tokens[j], int) and kinds[tokens[j]] == "zero"
@@ -1119,7 +1121,7 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
                     edits[previous] = -math.ceil(-seen - MARK_BACK)
                 elif (not spaces or spaces[0] < marks[0]) and seen > MARK_SPACE:
                     edits[marks[-1]] = math.ceil(seen - MARK_NEAR)
-        previous = index
+        previous, marked = index, False
     if not edits:
         return None
     rebuilt: list[int | float] = []
