@@ -3,7 +3,7 @@ and without it, in the same run, interleaved, best of `--repeat`, in CPU time of
 
     python benchmarks/textlayer.py [--repeat N] [--kinds notice,poster]
 
-"Without" is WeasyPrint's own text layer: the drawing hook restored and `textlayer.exact` not
+"Without" is WeasyPrint's own text layer: the drawing hooks restored and `textlayer.exact` not
 applied. Prints each document's times, the ratio, and the ratio over all of them (the issue's
 target: at most 1.10), with the machine's load average beside them. Not a test.
 """
@@ -32,12 +32,15 @@ def _timed(render: Callable[[], bytes]) -> float:
 def _without(render: Callable[[], bytes]) -> Callable[[], bytes]:
     def run() -> bytes:
         show, exact = textlayer.Stream.show_text, pdf.textlayer.exact
+        draw = textlayer._draw.draw_inline_level
         textlayer.Stream.show_text = textlayer._ORIGINAL_SHOW_TEXT  # type: ignore[method-assign]
+        textlayer._draw.draw_inline_level = textlayer._ORIGINAL_DRAW_INLINE_LEVEL
         pdf.textlayer.exact = lambda data: data  # type: ignore[assignment]
         try:
             return render()
         finally:
             textlayer.Stream.show_text = show  # type: ignore[method-assign]
+            textlayer._draw.draw_inline_level = draw
             pdf.textlayer.exact = exact  # type: ignore[assignment]
 
     return run

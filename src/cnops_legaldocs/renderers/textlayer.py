@@ -22,6 +22,13 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
    one glyph a letter Amiri draws with two (pdf.js cut its text at the ActualText span, out of
    order). Rasterisers may place such a glyph a fraction of a pixel away; all else draws the
    same pixels.
+4. For pdf.js (Firefox), which reads a space only in a gap to the right of the last glyph and
+   takes a vowel mark for zero-width: WeasyPrint draws the runs of each line from left to
+   right (`install`: a right-to-left line drawn leftwards from run to run read as glued
+   words), and in `exact` the advances around vowel marks are shared out otherwise (an
+   advance moved to an adjustment after the glyph): where pdf.js would see the letter after
+   marks start far back it cut the line (`MARK_BACK`), and after a space it read a second
+   space before the letter (`MARK_NEAR`). Same glyphs at the same places.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
 active (the fast path: after stamping, on the whole file).
@@ -30,6 +37,7 @@ active (the fast path: after stamping, on the whole file).
 from __future__ import annotations
 
 import io
+import math
 import re
 import struct
 import unicodedata
@@ -43,6 +51,8 @@ import pikepdf
 from . import engine  # noqa: F401  (first: WeasyPrint without its library probes)
 
 # isort: split
+from weasyprint import draw as _draw
+from weasyprint.formatting_structure import boxes as _boxes
 from weasyprint.pdf.stream import Stream
 
 # Format characters that must not reach extracted text (they are layout instructions).
@@ -235,15 +245,113 @@ def _add_font(self: Stream, pango_font: Any) -> Any:
     return font, size
 
 
+def _left(child: Any) -> float:
+    return float(getattr(child, "box", child).position_x)  # a box, or a stacking context's
+
+
+_GROUPED_NUMBER = re.compile(r"\d\s+\d")
+
+
+def _text(box: Any) -> str:
+    box = getattr(box, "box", box)
+    text = getattr(box, "text", None)
+    return text if text is not None else "".join(map(_text, getattr(box, "children", ())))
+
+
+def _kept(child: Any) -> bool:
+    """Whether a run stays where WeasyPrint draws it: one with Latin letters (a reference, an
+    address) or digits in groups ("05 38 00 20 20"). Drawn in the same text item as the
+    right-to-left words beside it, pdf.js's bidi pass would reorder its pieces
+    ("W-361/2017-D", "20 20 00 38 05"); drawn apart, it stays whole (glued to its neighbours,
+    which are other words all the same)."""
+    text = _text(child)
+    return bool(_GROUPED_NUMBER.search(text)) or any(_latin(c) for c in text)
+
+
+@lru_cache(maxsize=1024)
+def _latin(char: str) -> bool:
+    return unicodedata.bidirectional(char) == "L" and char.isalpha()
+
+
+def _segments(children: list[Any]) -> Iterator[list[Any]]:
+    """The children in runs that pdf.js can read as one text item: drawn in the same fonts (it
+    starts a new item at every change of font, and items drawn left to right would come out
+    in that order, the line's last words first), a run `_kept` alone."""
+    segment: list[Any] = []
+    key: object = None
+    for child in children:
+        fonts = None if _kept(child) else _fonts(child)
+        if segment and (fonts is None or fonts != key):
+            yield segment
+            segment = []
+        segment.append(child)
+        key = fonts
+    if segment:
+        yield segment
+
+
+def _fonts(box: Any) -> frozenset[tuple[Any, ...]]:
+    """The font properties of a box's text (its text boxes'): runs that differ in them are
+    drawn in different fonts. (The fonts Pango chose are not known before WeasyPrint shapes
+    the text again to draw it.)"""
+    box = getattr(box, "box", box)
+    if not isinstance(box, _boxes.TextBox):
+        return frozenset().union(*map(_fonts, getattr(box, "children", ())))
+    style = box.style
+    return frozenset(
+        [tuple(str(style[key]) for key in ("font_family", "font_weight", "font_style",
+                                           "font_stretch", "font_size"))]
+    )  # fmt: skip
+
+
+def _draw_inline_level(
+    stream: Stream,
+    page: Any,
+    box: Any,
+    offset_x: float = 0,
+    text_overflow: str = "clip",
+    block_ellipsis: str = "none",
+) -> None:
+    """WeasyPrint's drawing of a line (or inline box), its children drawn from left to right.
+
+    WeasyPrint draws them in logical order: a right-to-left line drawn in several runs (a
+    bold word, an isolated number, a link) goes leftwards from run to run. pdf.js joins text
+    items without a space where the next one starts to the left of the last, and only reads a
+    space in a gap to the right; drawn left to right, the line's runs are one item with its
+    spaces, which pdf.js puts back in logical order. Nothing else changes: the same glyphs at
+    the same places, and poppler and PDFium order text by position. A line ending with an
+    ellipsis is left as it is (WeasyPrint gives it to the last child)."""
+    children = getattr(box, "children", None)
+    if (
+        isinstance(box, (_boxes.LineBox, _boxes.InlineBox))
+        and children
+        and len(children) > 1
+        and block_ellipsis == "none"
+        and getattr(box, "block_ellipsis", "none") == "none"
+    ):
+        ordered: list[Any] = []
+        for segment in _segments(children):
+            # pdf.js reads a text item without right-to-left letters as left to right
+            rtl = len(segment) > 1 and _rtl("".join(map(_text, segment)))
+            ordered += sorted(segment, key=_left) if rtl else segment
+        if ordered != list(children):
+            box = box.copy()  # the layout's box stays as it is
+            box.children = ordered
+    _ORIGINAL_DRAW_INLINE_LEVEL(stream, page, box, offset_x, text_overflow, block_ellipsis)
+
+
 _ORIGINAL_SHOW_TEXT = Stream.show_text
 _ORIGINAL_ADD_FONT = Stream.add_font
+_ORIGINAL_DRAW_INLINE_LEVEL = _draw.draw_inline_level
 
 
 def install() -> None:
-    """Have WeasyPrint mark every glyph whose text its ToUnicode entry would get wrong (for the
-    whole process; idempotent). `exact` then makes the marks part of the fonts."""
+    """Have WeasyPrint mark every glyph whose text its ToUnicode entry would get wrong, and
+    draw each line's runs from left to right (for the whole process; idempotent). `exact`
+    then makes the marks part of the fonts."""
     Stream.show_text = _show_text  # type: ignore[method-assign]
     Stream.add_font = _add_font  # type: ignore[method-assign]
+    _draw.draw_inline_level = _draw_inline_level
 
 
 # -- 2. Rewriting the finished PDF -------------------------------------------------------------
@@ -269,6 +377,7 @@ class _Font:
         self.copies: dict[int, tuple[Shape, int]] = {}  # code: (glyphs drawn, advance)
         self.codes: dict[tuple[Shape, str, float], int] = {}
         self.memo: dict[tuple[int, str | None, float | None, int], int] = {}
+        self.kinds: dict[int, str] = {}  # code: how pdf.js places it (`_pdfjs_kind`)
 
     @property
     def composable(self) -> bool:
@@ -692,8 +801,9 @@ def _rewrite(
             if xobject is not None and xobject.get("/Subtype") == pikepdf.Name.Form:
                 _rewrite(pdf, xobject, fonts, done)
         out.append((operands, operator))
-    if changed:
-        out = _merge_arrays(out)
+    out = _merge_arrays(out) if changed else out
+    out, narrowed = _narrow(out, resources, fonts)
+    if changed or narrowed:
         data = pikepdf.unparse_content_stream(out)
         if isinstance(owner, pikepdf.Stream):
             owner.write(data)
@@ -849,7 +959,8 @@ def _risen(font: _Font, array: pikepdf.Array, units: int) -> pikepdf.Array:
 def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikepdf.Array | None:
     """The TJ array with each glyph's code replaced by one that says its text (`texts`, in
     stream order; None: as it is) and advances as drawn (the whole part of the adjustment after
-    it folded into its width). None when nothing changes."""
+    it folded into its width; a mark drawn back over its letter gives part of its advance to
+    the gap after it, see `MARK_BACK`). None when nothing changes."""
     items: list[bytes | float] = []  # no empty strings; adjustments in a row summed
     for item in array:
         if isinstance(item, pikepdf.String):
@@ -897,12 +1008,175 @@ def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikep
                 changed = True
             if advance is not None and widths.get(new) == advance:
                 rest = following - round(following)  # type: ignore[operator]
+            back = j == 0 and not buffer and out and isinstance(out[-1], float)
+            before = out[-1] if back else 0.0
+            if before > MARK_BACK and _mark(font.texts.get(new, "")):
+                # pdf.js takes a mark for zero-width: it follows the adjustment that moves
+                # back over the letter, not the mark's advance, and cuts the line there.
+                # Part of the advance moves to an adjustment after the mark (small enough
+                # for PDFium not to read it as a space).
+                drawn, gap = widths.get(new, 1000.0), math.ceil(before - MARK_BACK)
+                narrower = code_of(code, font.texts.get(new), drawn - gap)
+                if gap <= min(MARK_GAP, drawn) and widths.get(narrower) == drawn - gap:
+                    changed = True
+                    buffer += narrower.to_bytes(2, "big")
+                    if rest is not None:
+                        rest -= gap
+                    elif j == last and isinstance(following, float):
+                        rest = following - gap
+                    else:
+                        out += [pikepdf.String(bytes(buffer)), float(-gap)]
+                        buffer = bytearray()
+                    continue
             buffer += new.to_bytes(2, "big")
     if not changed:
         return None
     if buffer:
         out.append(pikepdf.String(bytes(buffer)))
     return pikepdf.Array(out)
+
+
+def _narrow(
+    instructions: list[Any], resources: pikepdf.Object, fonts: dict[Any, _Font | None]
+) -> tuple[list[Any], bool]:
+    """The instructions with `_narrow_before_marks` applied to each TJ array (once they are
+    joined: a mark and the letter after it may have been drawn in two). Whether any changed."""
+    font: _Font | None = None
+    changed = False
+    out: list[Any] = []
+    for operands, operator in instructions:
+        op = str(operator)
+        if op == "Tf":
+            font = _font_of(resources, operands[0], fonts)
+        elif op == "TJ" and font is not None and isinstance(operands[0], pikepdf.Array):
+            narrowed = _narrow_before_marks(font, list(operands[0]))
+            if narrowed is not None:
+                operands, changed = [pikepdf.Array(narrowed)], True
+        out.append((operands, operator))
+    return out, changed
+
+
+def _pdfjs_kind(text: str) -> str:
+    """How pdf.js places a glyph that says `text`: "space" (skipped, its advance followed),
+    "zero" (a mark, or a format character: its advance ignored) or "glyph"."""
+    if text[:1].isspace():
+        return "space"
+    if text and (_has_mark(text) or unicodedata.category(text[-1]) == "Cf"):
+        return "zero"
+    return "glyph"
+
+
+@lru_cache(maxsize=1024)
+def _has_mark(text: str) -> bool:
+    return any(unicodedata.category(c) == "Mn" for c in text)
+
+
+def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
+    """`out` (a TJ array's items) with the advances pdf.js needs around vowel marks (it takes
+    them for zero-width: their advance is not counted, the adjustments around them are), all
+    drawn the same (an advance moved to an adjustment after the glyph). None: no change.
+
+    - Where pdf.js would see the glyph after marks start more than `MARK_BACK` back from the
+      glyph before them (the marks drawn, then an adjustment back to the next letter, which
+      overlaps the last), the glyph before the marks advances less, by at most `MARK_GAP`.
+    - Where pdf.js would read a space before the letter after marks: a gap inside a word
+      ("سُجّل": a shadda drawn before its letter, which starts 0.12 em after the last), or a
+      second space where a space comes before the marks (a mark drawn before its letter at the
+      start of a word: "ابتداءً", read "ابتداء ً": pdf.js puts the first space before the
+      mark). The last mark advances more, so that pdf.js sees its letter start `MARK_NEAR`
+      after the glyph before them."""
+    tokens: list[int | float] = []  # glyph codes and adjustments, in order
+    for item in out:
+        if isinstance(item, pikepdf.String):
+            raw = bytes(item)
+            tokens += [(raw[j] << 8) | raw[j + 1] for j in range(0, len(raw) - 1, 2)]
+        else:
+            tokens.append(float(item))
+    kinds = font.kinds
+    edits: dict[int, int] = {}  # token index of a glyph: how much more it advances
+    previous: int | None = None  # the last glyph pdf.js places
+    marked = False  # whether a mark was drawn since
+    for index, token in enumerate(tokens):
+        if isinstance(token, float):
+            continue
+        kind = kinds.get(token)
+        if kind is None:
+            kind = kinds[token] = _pdfjs_kind(font.texts.get(token, ""))
+        if kind != "glyph":
+            marked = marked or kind == "zero"
+            continue
+        if previous is not None and marked:
+            between = range(previous + 1, index)
+            marks = [
+                j for j in between if isinstance(tokens[j], int) and kinds[tokens[j]] == "zero"
+            ]
+            if marks:
+                spaces = [j for j in between if isinstance(tokens[j], int) and j not in marks]
+                seen = sum(
+                    -tokens[j] if isinstance(tokens[j], float) else font.widths.get(tokens[j], 1e3)
+                    for j in between
+                    if j not in marks
+                )
+                if seen < -MARK_BACK:
+                    edits[previous] = -math.ceil(-seen - MARK_BACK)
+                elif (not spaces or spaces[0] < marks[0]) and seen > MARK_SPACE:
+                    edits[marks[-1]] = math.ceil(seen - MARK_NEAR)
+        previous, marked = index, False
+    if not edits:
+        return None
+    rebuilt: list[int | float] = []
+    for index, token in enumerate(tokens):
+        if index in edits and isinstance(token, int):
+            width, more = font.widths.get(token, 1000.0), edits[index]
+            follows = tokens[index + 1] if index + 1 < len(tokens) else None
+            after = follows if isinstance(follows, float) else 0.0
+            other = font.code(token, None, width + more)
+            if (
+                width + more >= 0
+                and after - more <= MARK_GAP  # the gap after it (a negative adjustment)
+                and font.widths.get(other) == width + more
+            ):
+                rebuilt += [other, float(more)]  # summed with `after` below
+                continue
+        rebuilt.append(token)
+    array: list[Any] = []
+    codes = bytearray()
+    for token in rebuilt:
+        if isinstance(token, int):
+            codes += token.to_bytes(2, "big")
+            continue
+        if codes:
+            array.append(pikepdf.String(bytes(codes)))
+            codes = bytearray()
+        if array and isinstance(array[-1], float):
+            array[-1] += token
+        else:
+            array.append(token)
+    if codes:
+        array.append(pikepdf.String(bytes(codes)))
+    return array
+
+
+MARK_BACK = 150
+"""How far back (thousandths of an em) pdf.js may see the glyph after a vowel mark start.
+pdf.js takes a mark for zero-width: it follows the adjustment that moves back to draw the mark
+over its letter, not the mark's advance, and cuts the line where the next glyph starts more
+than 200 back ("ولا تُلزم" read as "ُلزم" … "ولا ت"). A mark drawn further back advances
+less, by the difference, and the gap after it makes up for it: drawn the same."""
+MARK_SPACE = 100
+"""From how far after the glyph before marks (thousandths of an em) pdf.js reads a space before
+the letter after them (its threshold: 102)."""
+MARK_NEAR = 60
+"""Where pdf.js is made to see such a letter start instead."""
+MARK_GAP = 100
+"""The largest gap left after a mark: PDFium reads a gap of half a space (Amiri: 146) inside a
+text object as a space. A mark that would need more is left as it is."""
+
+
+@lru_cache(maxsize=1024)
+def _mark(text: str) -> bool:
+    """Whether a glyph's text is only nonspacing marks (pdf.js draws them with no advance)."""
+    return bool(text) and all(unicodedata.category(c) == "Mn" for c in text)
 
 
 def _carry(instructions: list[Any]) -> list[Any]:
