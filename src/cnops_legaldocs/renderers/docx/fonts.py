@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
@@ -111,17 +111,23 @@ def _metrics(name: str, face: str) -> tuple[dict[int, int], float]:
 
 def text_width(text: str, name: str, size_pt: float, bold: bool = False) -> float:
     """The width of `text` set in a family at `size_pt`, from advance widths: a fair estimate
-    for sizing table columns. Arabic is measured in its joined forms (arabic-reshaper picks
-    them; isolated forms are half as wide again), without kerning or the font's ligatures."""
+    for sizing table columns and finding where lines may start. Arabic is measured in its
+    joined forms (arabic-reshaper picks them; isolated forms are half as wide again), without
+    kerning or the font's ligatures."""
+    units, upm = _units(text, name, bold)
+    return units * (size_pt / upm)
+
+
+@lru_cache(maxsize=16384)  # words recur across paragraphs and documents; reshaping is slow
+def _units(text: str, name: str, bold: bool) -> tuple[float, float]:
+    """The advance of `text` in font units, and the units per em."""
     if bidi.has_rtl(text):
         import arabic_reshaper
 
         text = arabic_reshaper.reshape(text)
     widths, upm = _metrics(name, "bold" if bold else "regular")
     default = widths.get(ord("n"), upm / 2)
-    return sum(widths.get(ord(ch), default) for ch in text if ord(ch) not in _ZERO_WIDTH) * (
-        size_pt / upm
-    )
+    return sum(widths.get(ord(ch), default) for ch in text if ord(ch) not in _ZERO_WIDTH), upm
 
 
 _ZERO_WIDTH = {0x2060, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C, 0x200C, 0x200D}

@@ -386,6 +386,8 @@ def _plain_tokens(
     or a blank counts as a number there."""
     texts = [text if _is_text(state) else "0" for text, state in pieces]
     text = "".join(texts)
+    if bidi.PDI not in text:  # no isolate to weigh (most paragraphs): no lines to measure
+        return pieces
     edits = unisolate.plain(text, rtl, line_starts=line_starts(text))
     if not edits:
         return pieces
