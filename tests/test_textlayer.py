@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import lxml.html
 import pikepdf
@@ -381,6 +381,17 @@ def test_composite_glyphs_are_what_pdfium_and_pdfjs_need(
         assert without < textread.share(extracted[engine]["notice-ar"], source)[0] - 0.01
 
 
+def _read_without(
+    data: LegalData, setting: str, kind: str, engines: Sequence[str]
+) -> dict[str, str]:
+    """The Arabic `kind`'s text as each of `engines` reads it, drawn with the text layer's
+    `setting` (a threshold: `MARK_BACK`, `MARK_SPACE`) set so that it never applies."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(textlayer, setting, float("inf"))
+        pdf = cnops_legaldocs.render(data, kind, "ar", "pdf")
+    return {engine: textread.extract({"x": pdf}, engine)["x"] for engine in engines}
+
+
 def _pdfjs_only(extracted: dict[str, dict[str, str]]) -> None:
     if "pdfjs" not in extracted:
         pytest.skip("pdf.js is not installed: npm ci in tests/pdfjs")
@@ -424,10 +435,7 @@ def test_marks_that_move_back_are_what_pdfjs_needs(
     halves out of order) and the share falls; poppler and PDFium read the same text either
     way."""
     _pdfjs_only(extracted)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textlayer, "MARK_BACK", float("inf"))
-        pdf = cnops_legaldocs.render(data, "notice", "ar", "pdf")
-    texts = {engine: textread.extract({"x": pdf}, engine)["x"] for engine in textread.ENGINES}
+    texts = _read_without(data, "MARK_BACK", "notice", textread.ENGINES)
     source = case_sources["notice-ar"]
     fixed = extracted["pdfjs"]["notice-ar"]
     assert textread.share(texts["pdfjs"], source)[0] < textread.share(fixed, source)[0]
@@ -446,10 +454,7 @@ def test_a_mark_after_a_space_is_read_with_its_letter_by_pdfjs(
     of every page): without the wider mark, pdf.js reads "ابتداء ً" (a space before the mark and
     another before its letter); poppler and PDFium read the same text either way."""
     _pdfjs_only(extracted)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textlayer, "MARK_SPACE", float("inf"))
-        pdf = cnops_legaldocs.render(data, "poster", "ar", "pdf")
-    texts = {engine: textread.extract({"x": pdf}, engine)["x"] for engine in textread.ENGINES}
+    texts = _read_without(data, "MARK_SPACE", "poster", textread.ENGINES)
     assert "ابتداءً من" in extracted["pdfjs"]["poster-ar"]
     assert "ابتداءً من" not in texts["pdfjs"]
     for engine in ("poppler", "pdfium"):
@@ -462,12 +467,10 @@ def test_a_mark_before_its_letter_inside_a_word_is_read_whole(
     """The word "سُجّل" of the rights-request form: its shadda is drawn before its letter, which
     starts 0.12 em after the letter before; without the wider mark all three readers read a
     space there ("سُج ّل")."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textlayer, "MARK_SPACE", float("inf"))
-        pdf = cnops_legaldocs.render(data, "rights-request", "ar", "pdf")
     engines = [e for e in textread.ENGINES if e in extracted]
+    texts = _read_without(data, "MARK_SPACE", "rights-request", engines)
     for engine in engines:
-        without = textread.normalise(textread.extract({"x": pdf}, engine)["x"])
+        without = textread.normalise(texts[engine])
         fixed = textread.normalise(extracted[engine]["rights-request-ar"])
         assert "سُجّل" in fixed, engine
         assert "سُجّل" not in without, engine
