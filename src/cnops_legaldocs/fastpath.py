@@ -609,16 +609,7 @@ def _text_boxes(laid_out: weasyprint.Document, single: bool = True) -> dict[str,
     """Each value box with text, and its lines: top, height, baseline (page CSS px), and the
     left and right ends of their text (only boxes of one line if `single`)."""
     out: dict[str, _Found] = {}
-
-    def texts(box: object) -> list[object]:
-        found = []
-        for child in getattr(box, "children", ()):
-            if isinstance(child, weasyprint.formatting_structure.boxes.TextBox):
-                if child.text.strip(bidi.FSI + bidi.PDI + bidi.LRI + " "):
-                    found.append(child)
-            else:
-                found += texts(child)
-        return found
+    blank = bidi.FSI + bidi.PDI + bidi.LRI + " "
 
     def walk(box: object) -> None:
         box = getattr(box, "_box", box)
@@ -630,7 +621,7 @@ def _text_boxes(laid_out: weasyprint.Document, single: bool = True) -> dict[str,
         ):
             lines = []
             for line in box.children:
-                found = texts(line)
+                found = [t for t in pdf.text_boxes(line) if t.text.strip(blank)]
                 if found:
                     first = found[0]
                     lines.append(

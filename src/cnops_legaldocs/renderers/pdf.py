@@ -238,7 +238,7 @@ def _check_fits(laid_out: LaidOut, document: Document) -> None:
                 # a band too full pushes out a heading of its own, not the value that fills it.
                 piece, block = max(out, key=lambda found: found[0].width)
                 around = child if isinstance(child, boxes.MarginBox) else block
-                texts = (piece.text, *(t.text for t in _texts(around) if t is not piece))
+                texts = (piece.text, *(t.text for t in text_boxes(around) if t is not piece))
                 raise LayoutError(where, number, part, texts=texts)
 
 
@@ -269,11 +269,12 @@ def _overflowing(
             yield child, box
 
 
-def _texts(box: boxes.Box) -> Iterator[boxes.TextBox]:
+def text_boxes(box: boxes.Box) -> Iterator[boxes.TextBox]:
+    """The pieces of text of a laid-out box, in order (the box itself if it is one)."""
     if isinstance(box, boxes.TextBox):
         yield box
     for child in box.all_children():
-        yield from _texts(child)
+        yield from text_boxes(child)
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
