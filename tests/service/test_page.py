@@ -56,6 +56,14 @@ def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterat
     driver.quit()
 
 
+def _downloaded(path: Path) -> bool:
+    """Whether Chromium has finished `path`: it may name the file before it has written it
+    (the bytes go to a ``.crdownload`` file first), so the whole file must be there."""
+    if list(path.parent.glob("*.crdownload")) or not path.exists():
+        return False
+    return path.read_bytes().rstrip().endswith(b"%%EOF")
+
+
 def rect(driver: WebDriver, css: str) -> dict[str, float]:
     return driver.execute_script(  # type: ignore[no-any-return]
         "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
@@ -170,7 +178,7 @@ def test_counter_form_error_beside_field_then_pdf(
     browser.find_element(By.CSS_SELECTOR, "#fill button").click()
     pdf = downloads / "rights-request-ar.pdf"
     deadline = time.monotonic() + 120
-    while not pdf.exists() and time.monotonic() < deadline:
+    while not _downloaded(pdf) and time.monotonic() < deadline:
         time.sleep(0.2)
     visual = [line.visual for line in lines(pdf.read_bytes())]
     for value in ("بنسعيد", "سعاد"):
