@@ -33,14 +33,17 @@ def _without(render: Callable[[], bytes]) -> Callable[[], bytes]:
     def run() -> bytes:
         show, exact = textlayer.Stream.show_text, pdf.textlayer.exact
         draw = textlayer._draw.draw_inline_level
+        block = textlayer._draw.draw_block_level
         textlayer.Stream.show_text = textlayer._ORIGINAL_SHOW_TEXT  # type: ignore[method-assign]
         textlayer._draw.draw_inline_level = textlayer._ORIGINAL_DRAW_INLINE_LEVEL
+        textlayer._draw.draw_block_level = textlayer._ORIGINAL_DRAW_BLOCK_LEVEL
         pdf.textlayer.exact = lambda data: data  # type: ignore[assignment]
         try:
             return render()
         finally:
             textlayer.Stream.show_text = show  # type: ignore[method-assign]
             textlayer._draw.draw_inline_level = draw
+            textlayer._draw.draw_block_level = block
             pdf.textlayer.exact = exact  # type: ignore[assignment]
 
     return run

@@ -25,10 +25,13 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
 4. For pdf.js (Firefox), which reads a space only in a gap to the right of the last glyph and
    takes a vowel mark for zero-width: WeasyPrint draws the runs of each line from left to
    right (`install`: a right-to-left line drawn leftwards from run to run read as glued
-   words), and in `exact` the advances around vowel marks are shared out otherwise (an
-   advance moved to an adjustment after the glyph): where pdf.js would see the letter after
-   marks start far back it cut the line (`MARK_BACK`), and after a space it read a second
-   space before the letter (`MARK_NEAR`). Same glyphs at the same places.
+   words; runs in different fonts whose words touch are drawn rightwards too), and a
+   right-to-left table row line by line across its cells, each line from left to right (cell
+   by cell, leftwards, the words of cells side by side were glued). In `exact` the advances
+   around vowel marks are shared out otherwise (an advance moved to an adjustment after the
+   glyph): where pdf.js would see the letter after marks start far back it cut the line
+   (`MARK_BACK`), and after a space it read a second space before the letter (`MARK_NEAR`).
+   Same glyphs at the same places.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
 active (the fast path: after stamping, on the whole file).
@@ -273,6 +276,21 @@ def _latin(char: str) -> bool:
     return unicodedata.bidirectional(char) == "L" and char.isalpha()
 
 
+def _first_left(run: list[Any]) -> float:
+    return _left(run[0])
+
+
+def _touching(first: str, second: str) -> bool:
+    """Whether two texts (in logical order) meet word to word, with nothing visible between:
+    a space at the edge of a text item is lost in pdf.js's reading, a colon is not."""
+    first, second = first.rstrip(), second.lstrip()
+    return bool(first and second) and _wordy(first[-1]) and _wordy(second[0])
+
+
+def _wordy(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LMN"
+
+
 def _segments(children: list[Any]) -> Iterator[list[Any]]:
     """The children in runs that pdf.js can read as one text item: drawn in the same fonts (it
     starts a new item at every change of font, and items drawn left to right would come out
@@ -330,19 +348,105 @@ def _draw_inline_level(
         and getattr(box, "block_ellipsis", "none") == "none"
     ):
         ordered: list[Any] = []
-        for segment in _segments(children):
+        glued: list[list[Any]] = []  # right-to-left runs in different fonts, words touching
+        last = ""
+        for segment in [*_segments(children), None]:
+            text = "".join(map(_text, segment or ()))
+            if glued and not (segment and _rtl(text) and _touching(last, text)):
+                # pdf.js starts an item at each change of font, and reads a space between
+                # two only if drawing goes rightwards ("أوافق" in bold, then " على": not
+                # "أوافقعلى"); each run stays whole (drawn left to right)
+                ordered += [box for run in sorted(glued, key=_first_left) for box in run]
+                glued = []
+            last = text
+            if segment is None:
+                break
             # pdf.js reads a text item without right-to-left letters as left to right
-            rtl = len(segment) > 1 and _rtl("".join(map(_text, segment)))
-            ordered += sorted(segment, key=_left) if rtl else segment
+            run = sorted(segment, key=_left) if _rtl(text) else segment
+            if _rtl(text) and not _kept(segment[0]):
+                glued.append(run)
+            else:
+                ordered += run
         if ordered != list(children):
             box = box.copy()  # the layout's box stays as it is
             box.children = ordered
     _ORIGINAL_DRAW_INLINE_LEVEL(stream, page, box, offset_x, text_overflow, block_ellipsis)
 
 
+def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any]) -> None:
+    """WeasyPrint's drawing of the blocks' lines, a right-to-left table row's lines drawn
+    line by line across its cells, each line from left to right.
+
+    WeasyPrint draws a row's cells in logical order: in a right-to-left table, leftwards from
+    cell to cell. pdf.js joins a text item to the next one without a space where the next
+    starts to the left on the same line: the words of two cells side by side are read as one
+    ("الاسم العائلي" + "الاسم الشخصي" as "…العائليالاسم…"). Drawn rightwards, it reads the
+    gap between them as a space, each cell's line one item in its own order. PDFium makes a
+    line of what is drawn on one baseline in a row, ordered by position: drawn line by line
+    across the row, it reads the row as the eye does, a line of every cell at a time (cell by
+    cell, it cut a line where a cell has more lines than the next). The same glyphs at the
+    same places; the structure tree (reading order) follows the boxes, not the drawing."""
+    boxes = list(blocks_and_cells)
+    ordered: list[Any] = []
+    row: list[Any] = []
+    for box in [*boxes, None]:
+        if row and (
+            not isinstance(box, _boxes.TableCellBox) or box.position_y != row[0].position_y
+        ):
+            rtl = len(row) > 1 and all(cell.style["direction"] == "rtl" for cell in row)
+            lines = _lines({cell: blocks_and_cells[cell] for cell in row}) if rtl else None
+            if lines is not None:
+                _ORIGINAL_DRAW_BLOCK_LEVEL(page, stream, dict(ordered))
+                ordered = []
+                for line in lines:
+                    _draw.draw_inline_level(stream, page, line)
+            else:
+                ordered += [(cell, blocks_and_cells[cell]) for cell in row]
+            row = []
+        if isinstance(box, _boxes.TableCellBox):
+            row.append(box)
+        elif box is not None:
+            ordered.append((box, blocks_and_cells[box]))
+    _ORIGINAL_DRAW_BLOCK_LEVEL(page, stream, dict(ordered))
+
+
+def _lines(blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
+    """The line boxes that drawing `blocks_and_cells` draws, by baseline (within half a line)
+    then from left to right; None where it draws anything else (an image, a nested table)."""
+    found: list[Any] = []
+
+    def walk(level: dict[Any, Any]) -> bool:
+        for block, inner in level.items():
+            if isinstance(block, _boxes.ReplacedBox) or (
+                isinstance(block, _boxes.TableCellBox) and block not in blocks_and_cells
+            ):
+                return False
+            if block.children and isinstance(block.children[-1], _boxes.LineBox):
+                found.extend(block.children)
+            if not walk(inner):
+                return False
+        return True
+
+    if not walk(blocks_and_cells):
+        return None
+    found.sort(key=_baseline)
+    rows: list[list[Any]] = []
+    for line in found:
+        if rows and _baseline(line) - _baseline(rows[-1][0]) < line.height / 2:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [line for same in rows for line in sorted(same, key=_left)]
+
+
+def _baseline(line: Any) -> float:
+    return float(line.position_y + line.baseline)
+
+
 _ORIGINAL_SHOW_TEXT = Stream.show_text
 _ORIGINAL_ADD_FONT = Stream.add_font
 _ORIGINAL_DRAW_INLINE_LEVEL = _draw.draw_inline_level
+_ORIGINAL_DRAW_BLOCK_LEVEL = _draw.draw_block_level
 
 
 def install() -> None:
@@ -352,6 +456,7 @@ def install() -> None:
     Stream.show_text = _show_text  # type: ignore[method-assign]
     Stream.add_font = _add_font  # type: ignore[method-assign]
     _draw.draw_inline_level = _draw_inline_level
+    _draw.draw_block_level = _draw_block_level
 
 
 # -- 2. Rewriting the finished PDF -------------------------------------------------------------
