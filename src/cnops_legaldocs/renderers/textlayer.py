@@ -173,6 +173,9 @@ def _assign(queue: list[tuple[int, str]], first: int) -> list[_Said]:
     """What each glyph occurrence of `queue` says, its clusters numbered from `first`."""
     out: list[_Said | None] = [None] * len(queue)
     for number, (glyphs, said) in enumerate(_clusters(queue), start=first):
+        if len(glyphs) == 1:  # most clusters: the glyph says it all
+            out[glyphs[0]] = _Said((queue[glyphs[0]][0], number, said, said or SILENT, 1))
+            continue
         for index, share in zip(glyphs, share_out(said, len(glyphs)), strict=True):
             out[index] = _Said((queue[index][0], number, said, share, len(glyphs)))
     return [s for s in out if s is not None]
@@ -211,6 +214,8 @@ def _show_text(self: Stream, text: str) -> None:
                 if mine[part][3] != dict.__getitem__(recorder, mine[part][0]):
                     spans[part] = (part, mine[part][3])
         index = last + 1
+    if not spans:
+        return _ORIGINAL_SHOW_TEXT(self, text)  # every glyph says its ToUnicode text
     out: list[str] = []
     pending: list[str] = []  # the TJ array being built
     closing: tuple[int, str] | None = None
