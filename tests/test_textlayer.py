@@ -442,6 +442,24 @@ def test_lines_drawn_left_to_right_are_what_pdfjs_needs(
     assert "أوافق" in textread.arabic_words(consent)
 
 
+def test_a_kept_run_ends_the_runs_drawn_rightwards() -> None:
+    """Touching runs in different fonts are drawn rightwards as a group; a run kept in place
+    (Latin letters, grouped digits) ends the group: the bold first word still comes before
+    the words after the kept run in pdf.js's text (drawn after them, it came last)."""
+    import weasyprint
+
+    if not textread.pdfjs_available():
+        pytest.skip("pdf.js is not installed: npm ci in tests/pdfjs")
+    textlayer.install()
+    html = (
+        '<html dir="rtl" lang="ar"><body style="font-family: Amiri; font-size: 14pt">'
+        "<p><b>أوافق</b>على رقم A12 <i>كلمة</i> أخرى</p></body></html>"
+    )
+    pdf = textlayer.exact(weasyprint.HTML(string=html).write_pdf())
+    text = textread.extract({"x": pdf}, "pdfjs")["x"]
+    assert 0 <= text.index("أوافق") < text.index("كلمة"), text
+
+
 def test_a_colon_between_fonts_keeps_the_runs_in_order_for_pdfjs(
     extracted: dict[str, dict[str, str]],
 ) -> None:

@@ -357,11 +357,12 @@ def _draw_inline_level(
         last = ""
         for segment in [*_segments(children), None]:
             text = "".join(map(_text, segment or ()))
-            if glued and not (segment and _rtl(text) and _touching(last, text)):
+            joins = segment and _rtl(text) and not _kept(segment[0]) and _touching(last, text)
+            if glued and not joins:
                 # pdf.js starts an item at each change of font, and reads a space between
                 # two only if drawing goes rightwards ("أوافق" in bold, then " على": not
                 # "أوافقعلى"); each run stays whole (drawn left to right)
-                ordered += [box for run in sorted(glued, key=_first_left) for box in run]
+                ordered += [child for run in sorted(glued, key=_first_left) for child in run]
                 glued = []
             last = text
             if segment is None:
@@ -388,9 +389,10 @@ def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any
     ("الاسم العائلي" + "الاسم الشخصي" as "…العائليالاسم…"). Drawn rightwards, it reads the
     gap between them as a space, each cell's line one item in its own order. PDFium makes a
     line of what is drawn on one baseline in a row, ordered by position: drawn line by line
-    across the row, it reads the row as the eye does, a line of every cell at a time (cell by
-    cell, it cut a line where a cell has more lines than the next). The same glyphs at the
-    same places; the structure tree (reading order) follows the boxes, not the drawing."""
+    across the row, it reads the row a line of every cell at a time (cell by cell, it cut a
+    line where a cell has more lines than the next; a cell spanning rows goes with its first
+    row). The same glyphs at the same places; the structure tree (reading order) follows the
+    boxes, not the drawing."""
     boxes = list(blocks_and_cells)
     ordered: list[Any] = []
     row: list[Any] = []
@@ -417,7 +419,8 @@ def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any
 
 def _lines(blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
     """The line boxes that drawing `blocks_and_cells` draws, by baseline (within half a line)
-    then from left to right; None where it draws anything else (an image, a nested table)."""
+    then from left to right; None where it draws anything else (a block-level image, a nested
+    table)."""
     found: list[Any] = []
 
     def walk(level: dict[Any, Any]) -> bool:
