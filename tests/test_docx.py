@@ -520,6 +520,26 @@ def test_no_word_is_cut_across_lines(converted, opened, case):
     assert cut_words(opened[case], read_pdf(converted[case])) == []
 
 
+CUT_TOKEN = re.compile(r"(?:\b\d+|\b[A-Z]{1,2})-$")
+"""A line ending inside a law number or a CNDP reference ("09-", "A-GA-")."""
+
+
+@pytest.mark.parametrize("kind", ["notice", "register", "rights-request"])
+def test_law_numbers_and_references_are_not_cut_after_a_hyphen(converted, opened, kind):
+    """LibreOffice 7.4 breaks a line after a hyphen only to fit a word at its end. Word's
+    no-break hyphen (U+2011) stays where a word holding a law number or reference may start
+    a line; elsewhere the hyphen is plain, as pandoc and Word's search read it typed. On
+    LibreOffice's pages no line ends inside a law number or reference ("09-|08",
+    "A-GA-|104/2016"), and the plain hyphens are there."""
+    lines = [
+        reading(line)[0].strip() for page in read_pdf(converted[kind, "fr"]) for line in page.lines
+    ]
+    cut = [(a, b) for a, b in itertools.pairwise(lines) if CUT_TOKEN.search(a) and b[:1].isalnum()]
+    assert not cut
+    typed = "".join(t.text or "" for t in opened[kind, "fr"].body.iter(w("t")))
+    assert re.search(r"\b09-08\b|\b[A-Z]-[A-Z]{2}-\d+/\d{4}", typed)
+
+
 @pytest.mark.parametrize("case", [case for case in CASES if case[0] != "poster"])
 def test_pages_are_numbered_in_the_footer(converted, weasy_pdfs, case):
     kind, lang = case

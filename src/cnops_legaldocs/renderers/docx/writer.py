@@ -401,6 +401,37 @@ def _plain_tokens(
     return out
 
 
+def _plain_hyphens(
+    pieces: list[_Piece], line_starts: Callable[[str], set[int] | None]
+) -> list[_Piece]:
+    """A left-to-right paragraph's pieces with a plain hyphen for each no-break hyphen whose
+    word cannot start a line (`line_starts`: where the text's lines may start; None: anywhere):
+    LibreOffice 7.4 breaks after a hyphen only to fit a word at a line's end. Word's no-break
+    hyphen is a character of its own (U+2011) in pandoc's text and Word's search, where a
+    reference typed with "-" is then not found."""
+    texts = [text if _is_text(state) else "0" for text, state in pieces]
+    text = "".join(texts)
+    if ooxml.NO_BREAK_HYPHEN not in text:
+        return pieces
+    starts = line_starts(text)
+    if starts is None:
+        return pieces
+    breaking: set[int] = set()  # the characters of words that may start a line
+    for word in re.finditer(r"[^ ]+", text):  # words as `Writer._line_starts` counts them
+        if any(word.start() <= j < word.end() for j in starts):
+            breaking.update(range(word.start(), word.end()))
+    out, offset = [], 0
+    for (piece, state), seen in zip(pieces, texts, strict=True):
+        if _is_text(state):
+            piece = "".join(
+                "-" if ch == ooxml.NO_BREAK_HYPHEN and offset + i not in breaking else ch
+                for i, ch in enumerate(piece)
+            )
+        offset += len(seen)
+        out.append((piece, state))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # The writer
 
@@ -806,6 +837,8 @@ class Writer:
         known = self.cell_room is not None or not p.xpath("ancestor::w:tc")
         starts = partial(self._line_starts, role) if known else lambda text: None
         pieces = _plain_tokens(pieces, self.rtl, starts)
+        if not self.rtl:
+            pieces = _plain_hyphens(pieces, starts)
         accent = role in self.roles and self.roles[role].accent
         strong = style_id(docx_styles.STRONG_ACCENT if accent else docx_styles.STRONG)
         for href, group in groupby(pieces, key=lambda piece: piece[1].href):
