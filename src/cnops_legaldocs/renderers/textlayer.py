@@ -458,9 +458,10 @@ _ORIGINAL_DRAW_BLOCK_LEVEL = _draw.draw_block_level
 
 
 def install() -> None:
-    """Have WeasyPrint mark every glyph whose text its ToUnicode entry would get wrong, and
-    draw each line's runs from left to right (for the whole process; idempotent). `exact`
-    then makes the marks part of the fonts."""
+    """Have WeasyPrint mark every glyph whose text its ToUnicode entry would get wrong, draw
+    each line's runs from left to right and a right-to-left table row line by line across its
+    cells (for the whole process; idempotent). `exact` then makes the marks part of the
+    fonts."""
     Stream.show_text = _show_text  # type: ignore[method-assign]
     Stream.add_font = _add_font  # type: ignore[method-assign]
     _draw.draw_inline_level = _draw_inline_level
