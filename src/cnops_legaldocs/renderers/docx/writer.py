@@ -377,28 +377,39 @@ def _is_text(state: State) -> bool:
     return not (state.control or state.blank or state.field)
 
 
+def _paragraph_text(pieces: list[_Piece]) -> str:
+    """A paragraph's text as `_plain_tokens` and `_plain_hyphens` weigh it: a field, a form
+    control or a blank counts as one digit."""
+    return "".join(text if _is_text(state) else "0" for text, state in pieces)
+
+
+def _edited(pieces: list[_Piece], edits: dict[int, str]) -> list[_Piece]:
+    """The pieces with `edits` ({index in `_paragraph_text`: replacement}) made in their text;
+    a piece of text left empty goes."""
+    out, offset = [], 0
+    for text, state in pieces:
+        if not _is_text(state):
+            offset += 1
+            out.append((text, state))
+            continue
+        edited = "".join(edits.get(offset + i, ch) for i, ch in enumerate(text))
+        offset += len(text)
+        if edited or state.literal:
+            out.append((edited, state))
+    return out
+
+
 def _plain_tokens(
     pieces: list[_Piece], rtl: bool, line_starts: Callable[[str], set[int] | None]
 ) -> list[_Piece]:
     """A paragraph's pieces without the isolates, word joiners and narrow no-break spaces
     the Unicode bidi algorithm does not need (see `unisolate`), so that its text reads back
-    as typed; `line_starts` tells where the text's lines may start. A field, a form control
-    or a blank counts as a number there."""
-    texts = [text if _is_text(state) else "0" for text, state in pieces]
-    text = "".join(texts)
+    as typed; `line_starts` tells where the text's lines may start."""
+    text = _paragraph_text(pieces)
     if bidi.PDI not in text:  # no isolate to weigh (most paragraphs): no lines to measure
         return pieces
     edits = unisolate.plain(text, rtl, line_starts=line_starts(text))
-    if not edits:
-        return pieces
-    out, offset = [], 0
-    for (text, state), seen in zip(pieces, texts, strict=True):
-        if _is_text(state):
-            text = "".join(edits.get(offset + i, ch) for i, ch in enumerate(text))
-        offset += len(seen)
-        if text or not _is_text(state) or state.literal:
-            out.append((text, state))
-    return out
+    return _edited(pieces, edits) if edits else pieces
 
 
 def _plain_hyphens(
@@ -409,27 +420,19 @@ def _plain_hyphens(
     LibreOffice 7.4 breaks after a hyphen only to fit a word at a line's end. Word's no-break
     hyphen is a character of its own (U+2011) in pandoc's text and Word's search, where a
     reference typed with "-" is then not found."""
-    texts = [text if _is_text(state) else "0" for text, state in pieces]
-    text = "".join(texts)
+    text = _paragraph_text(pieces)
     if ooxml.NO_BREAK_HYPHEN not in text:
         return pieces
     starts = line_starts(text)
     if starts is None:
         return pieces
-    breaking: set[int] = set()  # the characters of words that may start a line
+    edits = {}
     for word in re.finditer(r"[^ ]+", text):  # words as `Writer._line_starts` counts them
-        if any(word.start() <= j < word.end() for j in starts):
-            breaking.update(range(word.start(), word.end()))
-    out, offset = [], 0
-    for (piece, state), seen in zip(pieces, texts, strict=True):
-        if _is_text(state):
-            piece = "".join(
-                "-" if ch == ooxml.NO_BREAK_HYPHEN and offset + i not in breaking else ch
-                for i, ch in enumerate(piece)
-            )
-        offset += len(seen)
-        out.append((piece, state))
-    return out
+        if not any(word.start() <= j < word.end() for j in starts):
+            for i in range(word.start(), word.end()):
+                if text[i] == ooxml.NO_BREAK_HYPHEN:
+                    edits[i] = "-"
+    return _edited(pieces, edits)
 
 
 # --------------------------------------------------------------------------------------------
