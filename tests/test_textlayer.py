@@ -405,6 +405,27 @@ def _read_without(
     return {engine: textread.extract({"x": pdf}, engine)["x"] for engine in engines}
 
 
+def _read_drawn_by_weasyprint(
+    data: LegalData,
+    function: str,
+    kinds: Sequence[str],
+    extracted: dict[str, dict[str, str]],
+    case_sources: dict[str, list[str]],
+) -> dict[str, dict[str, str]]:
+    """engine: {"<kind>-ar": text} of the Arabic `kinds` drawn with WeasyPrint's own
+    `function` of `weasyprint.draw` (``draw_inline_level``, ``draw_block_level``) instead of
+    the text layer's; checked: pdf.js's share of source words falls in each."""
+    original = getattr(textlayer, f"_ORIGINAL_{function.upper()}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(textlayer._draw, function, original)
+        pdfs = {f"{kind}-ar": cnops_legaldocs.render(data, kind, "ar", "pdf") for kind in kinds}
+    texts = {engine: textread.extract(pdfs, engine) for engine in textread.ENGINES}
+    for name in pdfs:
+        without = textread.share(texts["pdfjs"][name], case_sources[name])[0]
+        assert without < textread.share(extracted["pdfjs"][name], case_sources[name])[0] - 0.005
+    return texts
+
+
 def _pdfjs_only(extracted: dict[str, dict[str, str]]) -> None:
     if "pdfjs" not in extracted:
         pytest.skip("pdf.js is not installed: npm ci in tests/pdfjs")
@@ -417,19 +438,10 @@ def test_lines_drawn_left_to_right_are_what_pdfjs_needs(
     run in Arabic), pdf.js glues the words where two runs meet ("يلتزمالصندوق"): its share
     falls. poppler and PDFium read the same text either way (they order text by position)."""
     _pdfjs_only(extracted)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textlayer._draw, "draw_inline_level", textlayer._ORIGINAL_DRAW_INLINE_LEVEL)
-        pdfs = {
-            name: cnops_legaldocs.render(data, kind, "ar", "pdf")
-            for name, kind in (
-                ("notice-ar", "notice"),
-                ("marketing-consent-ar", "marketing-consent"),
-            )
-        }
-    texts = {engine: textread.extract(pdfs, engine) for engine in textread.ENGINES}
-    for name in pdfs:
-        without = textread.share(texts["pdfjs"][name], case_sources[name])[0]
-        assert without < textread.share(extracted["pdfjs"][name], case_sources[name])[0] - 0.005
+    texts = _read_drawn_by_weasyprint(
+        data, "draw_inline_level", ("notice", "marketing-consent"), extracted, case_sources
+    )
+    for name in texts["pdfjs"]:
         for engine in ("poppler", "pdfium"):
             assert texts[engine][name] == extracted[engine][name], (engine, name)
     assert "يلتزمالصندوق" in texts["pdfjs"]["notice-ar"]
@@ -477,16 +489,10 @@ def test_rows_drawn_line_by_line_are_what_pdfjs_and_pdfium_need(
     "الاسم العائلي" and "الاسم الشخصي"), and its share falls; PDFium cuts the register's
     heading row where a cell has a second line ("(CNDP)"). poppler reads the same text."""
     _pdfjs_only(extracted)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textlayer._draw, "draw_block_level", textlayer._ORIGINAL_DRAW_BLOCK_LEVEL)
-        pdfs = {
-            name: cnops_legaldocs.render(data, kind, "ar", "pdf")
-            for name, kind in (("register-ar", "register"), ("rights-request-ar", "rights-request"))
-        }
-    texts = {engine: textread.extract(pdfs, engine) for engine in textread.ENGINES}
-    for name in pdfs:
-        without = textread.share(texts["pdfjs"][name], case_sources[name])[0]
-        assert without < textread.share(extracted["pdfjs"][name], case_sources[name])[0] - 0.005
+    texts = _read_drawn_by_weasyprint(
+        data, "draw_block_level", ("register", "rights-request"), extracted, case_sources
+    )
+    for name in texts["pdfjs"]:
         assert texts["poppler"][name] == extracted["poppler"][name], name
     assert "العائليالاسم" in texts["pdfjs"]["rights-request-ar"]
     assert "العائليالاسم" not in extracted["pdfjs"]["rights-request-ar"]

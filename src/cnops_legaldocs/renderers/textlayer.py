@@ -357,8 +357,9 @@ def _draw_inline_level(
         last = ""
         for segment in [*_segments(children), None]:
             text = "".join(map(_text, segment or ()))
-            joins = segment and _rtl(text) and not _kept(segment[0]) and _touching(last, text)
-            if glued and not joins:
+            rtl = _rtl(text)
+            arabic = segment is not None and rtl and not _kept(segment[0])
+            if glued and not (arabic and _touching(last, text)):
                 # pdf.js starts an item at each change of font, and reads a space between
                 # two only if drawing goes rightwards ("أوافق" in bold, then " على": not
                 # "أوافقعلى"); each run stays whole (drawn left to right)
@@ -368,8 +369,8 @@ def _draw_inline_level(
             if segment is None:
                 break
             # pdf.js reads a text item without right-to-left letters as left to right
-            run = sorted(segment, key=_left) if _rtl(text) else segment
-            if _rtl(text) and not _kept(segment[0]):
+            run = sorted(segment, key=_left) if rtl else segment
+            if arabic:
                 glued.append(run)
             else:
                 ordered += run
