@@ -27,7 +27,9 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
    right (`install`: a right-to-left line drawn leftwards from run to run read as glued
    words; runs in different fonts whose words touch are drawn rightwards too), and a
    right-to-left table row line by line across its cells, each line from left to right (cell
-   by cell, leftwards, the words of cells side by side were glued). In `exact` the advances
+   by cell, leftwards, the words of cells side by side were glued). For PDFium, which makes
+   one line of what is drawn in a row on one baseline and reads it in one direction, a
+   bilingual table (French beside Arabic) is drawn column by column. In `exact` the advances
    around vowel marks are shared out otherwise (an advance moved to an adjustment after the
    glyph): where pdf.js would see the letter after marks start far back it cut the line
    (`MARK_BACK`), and after a space it read a second space before the letter (`MARK_NEAR`).
@@ -382,7 +384,8 @@ def _draw_inline_level(
 
 def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any]) -> None:
     """WeasyPrint's drawing of the blocks' lines, a right-to-left table row's lines drawn
-    line by line across its cells, each line from left to right.
+    line by line across its cells, each line from left to right (a bilingual table's cells
+    column by column: `_columns`).
 
     WeasyPrint draws a row's cells in logical order: in a right-to-left table, leftwards from
     cell to cell. pdf.js joins a text item to the next one without a space where the next
@@ -395,6 +398,10 @@ def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any
     row). The same glyphs at the same places; the structure tree (reading order) follows the
     boxes, not the drawing."""
     boxes = list(blocks_and_cells)
+    columns = _columns(boxes, blocks_and_cells)
+    if columns is not None:
+        _ORIGINAL_DRAW_BLOCK_LEVEL(page, stream, {cell: blocks_and_cells[cell] for cell in columns})
+        return
     ordered: list[Any] = []
     row: list[Any] = []
     for box in [*boxes, None]:
@@ -416,6 +423,33 @@ def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any
         elif box is not None:
             ordered.append((box, blocks_and_cells[box]))
     _ORIGINAL_DRAW_BLOCK_LEVEL(page, stream, dict(ordered))
+
+
+def _columns(boxes: list[Any], blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
+    """A bilingual table's cells column by column, from left to right; None for any other
+    table or block.
+
+    A bilingual table (the French side of each row beside its Arabic side, one cell each)
+    sets the first lines of a row's two sides on one baseline. PDFium makes one line of what
+    is drawn one after the other on a baseline, and orders it with one direction for the whole
+    line: the Arabic of a row whose French has one line was read in visual order, its words
+    last first ("Droit d'accès الولوج حق"), and a vowel mark apart from its word. Drawn a
+    column after the other, nothing of the other language is drawn next to a line on its
+    baseline: each language's lines are lines of their own, read in their direction, and
+    pdf.js, which reads in drawing order, reads each column in one piece. A data table (more
+    than one cell of a language in a row: the register, the contacts) keeps its rows."""
+    if len(boxes) < 2 or not all(isinstance(box, _boxes.TableCellBox) for box in boxes):
+        return None
+    rows: dict[float, list[str]] = {}
+    for cell in boxes:
+        if _lines({cell: blocks_and_cells[cell]}):  # a cell with text
+            rows.setdefault(cell.position_y, []).append(cell.style["direction"])
+    sides = [sorted(row) for row in rows.values()]
+    if not any(side == ["ltr", "rtl"] for side in sides) or any(
+        len(side) != len(set(side)) for side in sides
+    ):
+        return None
+    return sorted(boxes, key=lambda cell: (cell.position_x, cell.position_y))
 
 
 def _lines(blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
