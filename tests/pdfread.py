@@ -115,3 +115,64 @@ def widgets(pdf: bytes) -> list[Widget]:
             rect = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
             out.append(Widget(str(annot["/T"]), kind, number, rect, str(annot.get("/TU", ""))))
     return out
+
+
+def tagged_texts(pdf: bytes) -> list[str]:
+    """The text of each piece of marked content the structure tree of a tagged PDF refers to,
+    in the tree's order: what a screen reader reads, and in which order."""
+    import pikepdf
+    from pdfminer.pdfdevice import PDFDevice
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    class Marked(PDFDevice):  # type: ignore[misc]
+        """Text drawn inside each (page, MCID), through the fonts' ToUnicode."""
+
+        def __init__(self, resources: PDFResourceManager) -> None:
+            super().__init__(resources)
+            self.page = 0
+            self.open: list[int | None] = []
+            self.texts: dict[tuple[int, int], str] = {}
+
+        def begin_tag(self, tag, props=None):  # type: ignore[no-untyped-def]
+            self.open.append(props.get("MCID") if isinstance(props, dict) else None)
+
+        def end_tag(self) -> None:
+            if self.open:
+                self.open.pop()
+
+        def render_string(self, textstate, seq, ncs, graphicstate):  # type: ignore[no-untyped-def]
+            mcid = next((m for m in reversed(self.open) if m is not None), None)
+            font = textstate.font
+            text = "".join(
+                font.to_unichr(cid) for item in seq if isinstance(item, bytes)
+                for cid in font.decode(item)
+            )  # fmt: skip
+            key = (self.page, mcid)
+            self.texts[key] = self.texts.get(key, "") + text
+
+    resources = PDFResourceManager()
+    device = Marked(resources)
+    interpreter = PDFPageInterpreter(resources, device)
+    for page in PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(pdf)))):
+        device.page = page.pageid
+        interpreter.process_page(page)
+    texts: list[str] = []
+
+    def walk(node: pikepdf.Object, page: pikepdf.Object | None) -> None:
+        page = node.get("/Pg", page)
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid, page)
+            elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
+                on = kid.get("/Pg", page)
+                texts.append(device.texts.get((on.objgen[0], int(kid.MCID)), ""))
+            elif not isinstance(kid, pikepdf.Dictionary) and page is not None:
+                texts.append(device.texts.get((page.objgen[0], int(kid)), ""))
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        walk(document.Root.StructTreeRoot, None)
+    return texts

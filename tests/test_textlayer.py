@@ -15,6 +15,7 @@ import pytest
 from PIL import Image, ImageChops, ImageFilter
 
 import cnops_legaldocs
+import pdfread
 import textread
 from cnops_legaldocs import documents
 from cnops_legaldocs.model import LegalData
@@ -533,6 +534,29 @@ def test_bilingual_tables_drawn_column_by_column_are_what_pdfium_needs(
         for phrase in map(_flat, phrases):  # found in each row, and not in a row before
             assert columns.count(phrase) > by_rows.count(phrase), (name, phrase)
     assert textread.share(rows["poster-fr+ar"], case_sources["poster-fr+ar"])[0] < 0.995
+
+
+@pytest.mark.parametrize(("kind", "lang"), [("register", "ar"), ("rights-request", "fr+ar")])
+def test_the_drawing_order_leaves_the_reading_order_of_the_tags_alone(
+    kind: str, lang: str, data: LegalData
+) -> None:
+    """In a tagged PDF, the structure tree gives screen readers the text in the boxes' order,
+    whatever the order of drawing: the text of every piece of marked content, in the tree's
+    order, is the same with the text layer's drawing (right-to-left rows line by line,
+    bilingual tables column by column) as with WeasyPrint's."""
+
+    def tagged() -> list[str]:
+        pdf = cnops_legaldocs.render(data, kind, lang, "pdf", pdf_variant="pdf/ua-1")
+        return [textread.normalise(text) for text in pdfread.tagged_texts(pdf)]
+
+    drawn = tagged()
+    with pytest.MonkeyPatch.context() as patch:
+        for function in ("draw_inline_level", "draw_block_level"):
+            original = getattr(textlayer, f"_ORIGINAL_{function.upper()}")
+            patch.setattr(textlayer._draw, function, original)
+        assert drawn == tagged()
+    assert len(drawn) > 100
+    assert sum(bool(textread.arabic_words(text)) for text in drawn) > 50
 
 
 def test_marks_that_move_back_are_what_pdfjs_needs(
