@@ -536,6 +536,40 @@ def test_bilingual_tables_drawn_column_by_column_are_what_pdfium_needs(
     assert textread.share(rows["poster-fr+ar"], case_sources["poster-fr+ar"])[0] < 0.995
 
 
+def test_only_a_table_in_two_languages_is_drawn_column_by_column() -> None:
+    """A table whose rows hold a French cell beside an Arabic one is drawn column by column:
+    PDFium reads each cell on a line of its own, "حق الولوج" in order. A table in one
+    language keeps its rows, even where a cell is written left to right (an Arabic label
+    beside a number or an e-mail): each label shares its line with its value."""
+    import weasyprint
+
+    textlayer.install()
+
+    def pdfium_lines(*rows: str) -> list[str]:
+        html = (
+            '<html lang="fr"><body style="font-family: Amiri; font-size: 14pt"><table>'
+            + "".join(f"<tr>{row}</tr>" for row in rows)
+            + "</table></body></html>"
+        )
+        pdf = textlayer.exact(weasyprint.HTML(string=html).write_pdf())
+        return textread.extract({"x": pdf}, "pdfium")["x"].splitlines()
+
+    def cell(lang: str, direction: str, text: str) -> str:
+        return f'<td lang="{lang}" dir="{direction}">{text}</td>'
+
+    two = pdfium_lines(
+        cell("fr", "ltr", "Droit d’accès") + cell("ar", "rtl", "حق الولوج"),
+        cell("fr", "ltr", "Droit d’opposition") + cell("ar", "rtl", "حق التعرض"),
+    )
+    assert two == ["Droit d’accès", "Droit d’opposition", "حق الولوج", "حق التعرض"]
+    one = pdfium_lines(
+        cell("ar", "rtl", "الهاتف") + cell("ar", "ltr", "0538002020"),
+        cell("ar", "rtl", "البريد") + cell("ar", "ltr", "dic@cnops.org.ma"),
+    )
+    assert len(one) == 2
+    assert all(label in line for label, line in zip(("الهاتف", "البريد"), one, strict=True))
+
+
 @pytest.mark.parametrize(("kind", "lang"), [("register", "ar"), ("rights-request", "fr+ar")])
 def test_the_drawing_order_leaves_the_reading_order_of_the_tags_alone(
     kind: str, lang: str, data: LegalData

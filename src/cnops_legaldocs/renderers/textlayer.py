@@ -437,16 +437,19 @@ def _columns(boxes: list[Any], blocks_and_cells: dict[Any, Any]) -> list[Any] | 
     column after the other, nothing of the other language is drawn next to a line on its
     baseline: each language's lines are lines of their own, read in their direction, and
     pdf.js, which reads in drawing order, reads each column in one piece. A data table (more
-    than one cell of a language in a row: the register, the contacts) keeps its rows."""
+    than one cell of a direction in a row: the register, the contacts) keeps its rows, and so
+    does a table in one language (a label beside a value written left to right)."""
     if len(boxes) < 2 or not all(isinstance(box, _boxes.TableCellBox) for box in boxes):
         return None
-    rows: dict[float, list[str]] = {}
+    rows: dict[float, list[tuple[str, str]]] = {}  # the direction and language of each side
     for cell in boxes:
         if _lines({cell: blocks_and_cells[cell]}):  # a cell with text
-            rows.setdefault(cell.position_y, []).append(cell.style["direction"])
-    sides = [sorted(row) for row in rows.values()]
-    if not any(side == ["ltr", "rtl"] for side in sides) or any(
-        len(side) != len(set(side)) for side in sides
+            side = (cell.style["direction"], str(cell.style["lang"]))
+            rows.setdefault(cell.position_y, []).append(side)
+    directions = [sorted(direction for direction, _ in row) for row in rows.values()]
+    if any(len(row) != len(set(row)) for row in directions) or not any(
+        row == ["ltr", "rtl"] and len({lang for _, lang in sides}) == 2
+        for row, sides in zip(directions, rows.values(), strict=True)
     ):
         return None
     return sorted(boxes, key=lambda cell: (cell.position_x, cell.position_y))
