@@ -506,23 +506,26 @@ BILINGUAL_ROWS = {
         "حق التعرض",
         "معطياتكم الشخصية",
         "حضوريًا أو عبر البريد الإلكتروني",
+        "كيف تمارسون حقوقكم",  # a table of one row: the heading
+        "مركز الاتصال",
     ),
-    "rights-request-fr+ar": ("رقم البطاقة الوطنية للتعريف", "البريد الإلكتروني"),
+    "rights-request-fr+ar": ("رقم البطاقة الوطنية للتعريف", "البريد الإلكتروني", "الشخص المعني"),
+    "marketing-consent-fr+ar": ("الشخص المعني", "التاريخ والتوقيع"),
 }
 """The Arabic side of bilingual rows whose French side has one line, as written."""
 
 
-def test_bilingual_tables_drawn_column_by_column_are_what_pdfium_needs(
+def test_the_arabic_side_drawn_last_is_what_pdfium_needs(
     data: LegalData, extracted: dict[str, dict[str, str]], case_sources: dict[str, list[str]]
 ) -> None:
     """With a bilingual table drawn row by row, each row's two sides one after the other,
     PDFium made one line of a row's first lines (one baseline) and read it left to right: the
     Arabic of a row whose French has one line came words last first ("الولوج حق"), and
-    "حضوريًا" as "اً" "حضوري" (its share of source words fell under 0.995). Drawn a column
-    after the other, each side is read in its direction; the pages draw the same (the test
-    without composite glyphs), and poppler reads the same text."""
+    "حضوريًا" as "اً" "حضوري" (its share of source words fell under 0.995). With the Arabic
+    sides drawn after the rest of the page, each is read in its direction; the pages draw the
+    same (the test without composite glyphs), and poppler reads the same text."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textlayer, "_columns", lambda *_: None)
+        patch.setattr(textlayer, "_right_to_left_side", lambda *_: set())
         pdfs = {
             name: cnops_legaldocs.render(data, name.split("-fr")[0], "fr+ar", "pdf")
             for name in BILINGUAL_ROWS
@@ -530,41 +533,52 @@ def test_bilingual_tables_drawn_column_by_column_are_what_pdfium_needs(
     rows = textread.extract(pdfs, "pdfium")
     for name, phrases in BILINGUAL_ROWS.items():
         assert textread.extract({name: pdfs[name]}, "poppler") == {name: extracted["poppler"][name]}
-        columns, by_rows = _flat(extracted["pdfium"][name]), _flat(rows[name])
+        fixed, by_rows = _flat(extracted["pdfium"][name]), _flat(rows[name])
         for phrase in map(_flat, phrases):  # found in each row, and not in a row before
-            assert columns.count(phrase) > by_rows.count(phrase), (name, phrase)
+            assert fixed.count(phrase) > by_rows.count(phrase), (name, phrase)
     assert textread.share(rows["poster-fr+ar"], case_sources["poster-fr+ar"])[0] < 0.995
 
 
-def test_only_a_table_in_two_languages_is_drawn_column_by_column() -> None:
-    """A table whose rows hold a French cell beside an Arabic one is drawn column by column:
-    PDFium reads each cell on a line of its own, "حق الولوج" in order. A table in one
-    language keeps its rows, even where a cell is written left to right (an Arabic label
-    beside a number or an e-mail): each label shares its line with its value."""
+def test_only_a_table_in_two_languages_has_its_arabic_side_drawn_last() -> None:
+    """The Arabic cells of a table whose rows hold a French cell beside an Arabic one are
+    drawn after the rest: PDFium reads each cell on a line of its own, "حق الولوج" in order,
+    and two headings (tables of one row) each in its language. A table in one language keeps
+    its rows, even where a cell is written left to right (an Arabic label beside a number or
+    an e-mail): each label shares its line with its value."""
     import weasyprint
 
     textlayer.install()
 
-    def pdfium_lines(*rows: str) -> list[str]:
-        html = (
-            '<html lang="fr"><body style="font-family: Amiri; font-size: 14pt"><table>'
-            + "".join(f"<tr>{row}</tr>" for row in rows)
-            + "</table></body></html>"
+    def pdfium_lines(*tables: list[str]) -> list[str]:
+        html = '<html lang="fr"><body style="font-family: Amiri; font-size: 14pt">' + "".join(
+            "<table>" + "".join(f"<tr>{row}</tr>" for row in rows) + "</table>" for rows in tables
         )
-        pdf = textlayer.exact(weasyprint.HTML(string=html).write_pdf())
+        pdf = textlayer.exact(weasyprint.HTML(string=html + "</body></html>").write_pdf())
         return textread.extract({"x": pdf}, "pdfium")["x"].splitlines()
 
     def cell(lang: str, direction: str, text: str) -> str:
         return f'<td lang="{lang}" dir="{direction}">{text}</td>'
 
     two = pdfium_lines(
-        cell("fr", "ltr", "Droit d’accès") + cell("ar", "rtl", "حق الولوج"),
-        cell("fr", "ltr", "Droit d’opposition") + cell("ar", "rtl", "حق التعرض"),
+        [
+            cell("fr", "ltr", "Droit d’accès") + cell("ar", "rtl", "حق الولوج"),
+            cell("fr", "ltr", "Droit d’opposition") + cell("ar", "rtl", "حق التعرض"),
+        ]
     )
     assert two == ["Droit d’accès", "Droit d’opposition", "حق الولوج", "حق التعرض"]
+    headings = pdfium_lines(
+        [
+            cell("fr", "ltr", "Comment exercer vos droits ?")
+            + cell("ar", "rtl", "كيف تمارسون حقوقكم؟")
+        ],
+        [cell("fr", "ltr", "Droit de rectification") + cell("ar", "rtl", "حق التصحيح")],
+    )
+    assert headings[2:] == ["كيف تمارسون حقوقكم؟", "حق التصحيح"]
     one = pdfium_lines(
-        cell("ar", "rtl", "الهاتف") + cell("ar", "ltr", "0538002020"),
-        cell("ar", "rtl", "البريد") + cell("ar", "ltr", "dic@cnops.org.ma"),
+        [
+            cell("ar", "rtl", "الهاتف") + cell("ar", "ltr", "0538002020"),
+            cell("ar", "rtl", "البريد") + cell("ar", "ltr", "dic@cnops.org.ma"),
+        ]
     )
     assert len(one) == 2
     assert all(label in line for label, line in zip(("الهاتف", "البريد"), one, strict=True))
@@ -576,8 +590,8 @@ def test_the_drawing_order_leaves_the_reading_order_of_the_tags_alone(
 ) -> None:
     """In a tagged PDF, the structure tree gives screen readers the text in the boxes' order,
     whatever the order of drawing: the text of every piece of marked content, in the tree's
-    order, is the same with the text layer's drawing (right-to-left rows line by line,
-    bilingual tables column by column) as with WeasyPrint's."""
+    order, is the same with the text layer's drawing (right-to-left rows line by line, the
+    Arabic side of bilingual tables last) as with WeasyPrint's."""
 
     def tagged() -> list[str]:
         pdf = cnops_legaldocs.render(data, kind, lang, "pdf", pdf_variant="pdf/ua-1")

@@ -28,11 +28,12 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
    words; runs in different fonts whose words touch are drawn rightwards too), and a
    right-to-left table row line by line across its cells, each line from left to right (cell
    by cell, leftwards, the words of cells side by side were glued). For PDFium, which makes
-   one line of what is drawn in a row on one baseline and reads it in one direction, a
-   bilingual table (French beside Arabic) is drawn column by column. In `exact` the advances
-   around vowel marks are shared out otherwise (an advance moved to an adjustment after the
-   glyph): where pdf.js would see the letter after marks start far back it cut the line
-   (`MARK_BACK`), and after a space it read a second space before the letter (`MARK_NEAR`).
+   one line of what is drawn in a row on one baseline and reads it in one direction, the
+   Arabic side of a bilingual table (French beside Arabic) is drawn after the rest of the
+   page's text. In `exact` the advances around vowel marks are shared out otherwise (an
+   advance moved to an adjustment after the glyph): where pdf.js would see the letter after
+   marks start far back it cut the line (`MARK_BACK`), and after a space it read a second
+   space before the letter (`MARK_NEAR`).
    Same glyphs at the same places.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
@@ -47,6 +48,7 @@ import re
 import struct
 import unicodedata
 from collections.abc import Iterator
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -384,8 +386,8 @@ def _draw_inline_level(
 
 def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any]) -> None:
     """WeasyPrint's drawing of the blocks' lines, a right-to-left table row's lines drawn
-    line by line across its cells, each line from left to right (a bilingual table's cells
-    column by column: `_columns`).
+    line by line across its cells, each line from left to right, and the Arabic side of a
+    bilingual table after the rest (`_right_to_left_side`).
 
     WeasyPrint draws a row's cells in logical order: in a right-to-left table, leftwards from
     cell to cell. pdf.js joins a text item to the next one without a space where the next
@@ -397,11 +399,22 @@ def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any
     line where a cell has more lines than the next; a cell spanning rows goes with its first
     row). The same glyphs at the same places; the structure tree (reading order) follows the
     boxes, not the drawing."""
-    boxes = list(blocks_and_cells)
-    columns = _columns(boxes, blocks_and_cells)
-    if columns is not None:
-        _ORIGINAL_DRAW_BLOCK_LEVEL(page, stream, {cell: blocks_and_cells[cell] for cell in columns})
+    deferred = _DEFERRED.get()
+    if deferred is None:  # the blocks of a stacking context (a page): the sides put off last
+        token = _DEFERRED.set([])
+        try:
+            _draw_block_level(page, stream, blocks_and_cells)
+            later = _DEFERRED.get()
+        finally:
+            _DEFERRED.reset(token)
+        if later:
+            _ORIGINAL_DRAW_BLOCK_LEVEL(page, stream, dict(later))
         return
+    boxes = list(blocks_and_cells)
+    side = _right_to_left_side(boxes, blocks_and_cells)
+    if side:  # in drawing order
+        deferred += [(cell, blocks_and_cells[cell]) for cell in boxes if cell in side]
+        boxes = [box for box in boxes if box not in side]
     ordered: list[Any] = []
     row: list[Any] = []
     for box in [*boxes, None]:
@@ -425,34 +438,37 @@ def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any
     _ORIGINAL_DRAW_BLOCK_LEVEL(page, stream, dict(ordered))
 
 
-def _columns(boxes: list[Any], blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
-    """A bilingual table's cells column by column, from left to right; None for any other
-    table or block.
+_DEFERRED: ContextVar[list[tuple[Any, Any]] | None] = ContextVar("_DEFERRED", default=None)
+"""While WeasyPrint draws the blocks of a stacking context: the cells `_right_to_left_side`
+puts off until the rest is drawn (None outside such a drawing; one list per thread)."""
 
-    A bilingual table (the French side of each row beside its Arabic side, one cell each)
-    sets the first lines of a row's two sides on one baseline. PDFium makes one line of what
-    is drawn one after the other on a baseline, and orders it with one direction for the whole
-    line: the Arabic of a row whose French has one line was read in visual order, its words
-    last first ("Droit d'accès الولوج حق"), and a vowel mark apart from its word. Drawn a
-    column after the other, nothing of the other language is drawn next to a line on its
-    baseline: each language's lines are lines of their own, read in their direction, and
-    pdf.js, which reads in drawing order, reads each column in one piece. A data table (more
-    than one cell of a direction in a row: the register, the contacts) keeps its rows, and so
-    does a table in one language (a label beside a value written left to right)."""
+
+def _right_to_left_side(boxes: list[Any], blocks_and_cells: dict[Any, Any]) -> set[Any]:
+    """The cells of a table in two languages that hold the text of its right-to-left one (the
+    Arabic side of the bilingual edition); none for any other table or block.
+
+    A bilingual table sets the first lines of a row's French and Arabic sides on one
+    baseline. PDFium makes one line of what is drawn one after the other on a baseline, and
+    orders it in one direction, the direction of the language with more words: the Arabic of a
+    row whose French has one line was read words last first ("Droit d'accès الولوج حق"), and
+    a vowel mark apart from its word. Drawn after the rest of the page's text, each Arabic
+    line is a line of its own, read right to left, even in a table of one row (a heading);
+    pdf.js, which reads in drawing order, reads the page's French, then its Arabic. A table in
+    one language keeps its order (an Arabic label beside a value written left to right)."""
     if len(boxes) < 2 or not all(isinstance(box, _boxes.TableCellBox) for box in boxes):
-        return None
-    rows: dict[float, list[tuple[str, str]]] = {}  # the direction and language of each side
+        return set()
+    directions: dict[str, set[str]] = {}  # language: the directions of its cells with text
     for cell in boxes:
-        if _lines({cell: blocks_and_cells[cell]}):  # a cell with text
-            side = (cell.style["direction"], str(cell.style["lang"]))
-            rows.setdefault(cell.position_y, []).append(side)
-    directions = [sorted(direction for direction, _ in row) for row in rows.values()]
-    if any(len(row) != len(set(row)) for row in directions) or not any(
-        row == ["ltr", "rtl"] and len({lang for _, lang in sides}) == 2
-        for row, sides in zip(directions, rows.values(), strict=True)
-    ):
-        return None
-    return sorted(boxes, key=lambda cell: (cell.position_x, cell.position_y))
+        if _lines({cell: blocks_and_cells[cell]}):
+            directions.setdefault(str(cell.style["lang"]), set()).add(cell.style["direction"])
+    right = [lang for lang, found in directions.items() if found == {"rtl"}]
+    if len(right) != 1 or {"ltr"} not in directions.values():
+        return set()
+    return {
+        cell
+        for cell in boxes
+        if str(cell.style["lang"]) == right[0] and cell.style["direction"] == "rtl"
+    }
 
 
 def _lines(blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
