@@ -544,17 +544,22 @@ def test_only_a_table_in_two_languages_has_its_arabic_side_drawn_last() -> None:
     drawn after the rest: PDFium reads each cell on a line of its own, "حق الولوج" in order,
     and two headings (tables of one row) each in its language. A table in one language keeps
     its rows, even where a cell is written left to right (an Arabic label beside a number or
-    an e-mail): each label shares its line with its value."""
+    an e-mail): each label shares its line with its value. In a right-to-left table, the
+    Arabic cells put off are drawn from left to right, as its rows are: pdf.js reads the
+    words of two cells side by side apart."""
     import weasyprint
 
     textlayer.install()
 
-    def pdfium_lines(*tables: list[str]) -> list[str]:
+    def pdf_of(*tables: list[str], direction: str = "ltr") -> bytes:
         html = '<html lang="fr"><body style="font-family: Amiri; font-size: 14pt">' + "".join(
-            "<table>" + "".join(f"<tr>{row}</tr>" for row in rows) + "</table>" for rows in tables
+            f'<table dir="{direction}">' + "".join(f"<tr>{row}</tr>" for row in rows) + "</table>"
+            for rows in tables
         )
-        pdf = textlayer.exact(weasyprint.HTML(string=html + "</body></html>").write_pdf())
-        return textread.extract({"x": pdf}, "pdfium")["x"].splitlines()
+        return textlayer.exact(weasyprint.HTML(string=html + "</body></html>").write_pdf())
+
+    def pdfium_lines(*tables: list[str]) -> list[str]:
+        return textread.extract({"x": pdf_of(*tables)}, "pdfium")["x"].splitlines()
 
     def cell(lang: str, direction: str, text: str) -> str:
         return f'<td lang="{lang}" dir="{direction}">{text}</td>'
@@ -582,6 +587,16 @@ def test_only_a_table_in_two_languages_has_its_arabic_side_drawn_last() -> None:
     )
     assert len(one) == 2
     assert all(label in line for label, line in zip(("الهاتف", "البريد"), one, strict=True))
+    if textread.pdfjs_available():
+        right_to_left = pdf_of(
+            [
+                cell("ar", "rtl", "الرقم") + cell("fr", "ltr", "Numéro"),
+                cell("ar", "rtl", "رقم البطاقة") + cell("ar", "rtl", "عنوان السكن"),
+            ],
+            direction="rtl",
+        )
+        words = textread.arabic_words(textread.extract({"x": right_to_left}, "pdfjs")["x"])
+        assert {"البطاقة", "عنوان"} <= set(words), words
 
 
 @pytest.mark.parametrize(("kind", "lang"), [("register", "ar"), ("rights-request", "fr+ar")])

@@ -30,7 +30,8 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
    by cell, leftwards, the words of cells side by side were glued). For PDFium, which makes
    one line of what is drawn in a row on one baseline and reads it in one direction, the
    Arabic side of a bilingual table (French beside Arabic) is drawn after the rest of the
-   page's text. In `exact` the advances around vowel marks are shared out otherwise (an
+   text of its stacking context (the page). In `exact` the advances around vowel marks are
+   shared out otherwise (an
    advance moved to an adjustment after the glyph): where pdf.js would see the letter after
    marks start far back it cut the line (`MARK_BACK`), and after a space it read a second
    space before the letter (`MARK_NEAR`).
@@ -412,8 +413,9 @@ def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any
         return
     boxes = list(blocks_and_cells)
     side = _right_to_left_side(boxes, blocks_and_cells)
-    if side:  # in drawing order
-        deferred += [(cell, blocks_and_cells[cell]) for cell in boxes if cell in side]
+    if side:  # row by row, each from left to right (pdf.js: see above)
+        cells = sorted(side, key=lambda cell: (cell.position_y, cell.position_x))
+        deferred += [(cell, blocks_and_cells[cell]) for cell in cells]
         boxes = [box for box in boxes if box not in side]
     ordered: list[Any] = []
     row: list[Any] = []
@@ -440,7 +442,8 @@ def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any
 
 _DEFERRED: ContextVar[list[tuple[Any, Any]] | None] = ContextVar("_DEFERRED", default=None)
 """While WeasyPrint draws the blocks of a stacking context: the cells `_right_to_left_side`
-puts off until the rest is drawn (None outside such a drawing; one list per thread)."""
+puts off until the rest is drawn (None outside such a drawing; a context of its own in each
+thread)."""
 
 
 def _right_to_left_side(boxes: list[Any], blocks_and_cells: dict[Any, Any]) -> set[Any]:
@@ -451,10 +454,14 @@ def _right_to_left_side(boxes: list[Any], blocks_and_cells: dict[Any, Any]) -> s
     baseline. PDFium makes one line of what is drawn one after the other on a baseline, and
     orders it in one direction, the direction of the language with more words: the Arabic of a
     row whose French has one line was read words last first ("Droit d'accès الولوج حق"), and
-    a vowel mark apart from its word. Drawn after the rest of the page's text, each Arabic
-    line is a line of its own, read right to left, even in a table of one row (a heading);
-    pdf.js, which reads in drawing order, reads the page's French, then its Arabic. A table in
-    one language keeps its order (an Arabic label beside a value written left to right)."""
+    a vowel mark apart from its word. Drawn after the rest of the text of the stacking
+    context (the page; a positioned, clipped or translucent box holding the table), each
+    Arabic line is a line of its own, read right to left, even in a table of one row (a
+    heading) unless nothing follows it there; pdf.js, which reads in drawing order, reads the
+    page's French, then its Arabic. A table in one language keeps its order (an Arabic label
+    beside a value written left to right); a cell's language and direction are its computed
+    ``lang`` and ``direction``. Drawn later, the text would paint over a box of the same
+    stacking context drawn over it: the documents' blocks do not overlap."""
     if len(boxes) < 2 or not all(isinstance(box, _boxes.TableCellBox) for box in boxes):
         return set()
     directions: dict[str, set[str]] = {}  # language: the directions of its cells with text
