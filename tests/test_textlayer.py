@@ -453,6 +453,25 @@ def test_lines_drawn_left_to_right_are_what_pdfjs_needs(
     assert "أوافق" in textread.arabic_words(consent)
 
 
+def test_a_ligature_of_two_arabic_letters_is_read_in_order() -> None:
+    """In a font that draws lam-alef as one glyph (DejaVu Sans, not the package's Amiri),
+    the glyph stands for two letters; each reader puts a right-to-left run back in logical
+    order character by character, so the glyph says them in visual order: "الاسم" is read
+    whole, not "االسم", by all three."""
+    import weasyprint
+
+    textlayer.install()
+    html = (
+        '<html lang="ar" dir="rtl"><body style="font-family: DejaVu Sans; font-size: 14pt">'
+        "<p>الاسم مركز الاتصال لا</p></body></html>"
+    )
+    pdf = textlayer.exact(weasyprint.HTML(string=html).write_pdf())
+    engines = [e for e in textread.ENGINES if e != "pdfjs" or textread.pdfjs_available()]
+    for engine in engines:
+        words = textread.arabic_words(textread.extract({"x": pdf}, engine)["x"])
+        assert words == ["الاسم", "مركز", "الاتصال", "لا"], (engine, words)
+
+
 def test_a_kept_run_ends_the_runs_drawn_rightwards() -> None:
     """Touching runs in different fonts are drawn rightwards as a group; a run kept in place
     (Latin letters, grouped digits) ends the group: the bold first word still comes before

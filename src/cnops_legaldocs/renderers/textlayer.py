@@ -166,7 +166,17 @@ def share_out(text: str, count: int) -> list[str]:
         logical = [*text[: count - 1], text[count - 1 :]]
     else:
         logical = [*text, *[SILENT] * (count - len(text))]
-    return logical[::-1] if _rtl(text) else logical
+    if not _rtl(text):
+        return logical
+    return [share[::-1] if _letters(share) > 1 else share for share in reversed(logical)]
+
+
+@lru_cache(maxsize=8192)  # asked of every cluster drawn
+def _letters(text: str) -> int:
+    """How many right-to-left letters `text` holds: a glyph that stands for several (a
+    lam-alef ligature) says them in visual order, as readers put a right-to-left run back in
+    logical order character by character ("لا" read "ال")."""
+    return sum(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
 class _Said(tuple[int, int, str, str, int]):
@@ -212,7 +222,7 @@ def _show_text(self: Stream, text: str) -> None:
         while last + 1 < len(mine) and mine[last + 1][1] == number:
             last += 1
         if last - index + 1 == size:  # the whole cluster is drawn here
-            if size > 1 or said != dict.__getitem__(recorder, glyph):
+            if size > 1 or said != dict.__getitem__(recorder, glyph) or _letters(said) > 1:
                 spans[index] = (last, said)
         else:  # a cluster drawn in two calls: each glyph says its share
             for part in range(index, last + 1):
