@@ -14,9 +14,12 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
    its own in its Type 0 font (a ``CIDToGIDMap`` maps the new codes to the same glyph, so the
    pages draw the same), with its own ToUnicode entry and a width equal to the glyph's advance
    as drawn (the position adjustment after it is folded in, so no gap is left between the
-   glyphs of a word); the spans are then removed. Invisible format characters (bidi isolates
-   and marks, word joiner) are dropped from every ToUnicode entry. In a tagged PDF, structure
-   elements whose text is Arabic in a document of another language get ``/Lang (ar)``.
+   glyphs of a word); the spans are then removed. A glyph that stands for several
+   right-to-left letters (a lam-alef ligature) says them in visual order: the readers put a
+   right-to-left run back in logical order character by character. Invisible format
+   characters (bidi isolates and marks, word joiner) are dropped from every ToUnicode entry.
+   In a tagged PDF, structure elements whose text is Arabic in a document of another language
+   get ``/Lang (ar)``.
 3. In `exact` too, composite glyphs added to the embedded font draw on the baseline a glyph
    WeasyPrint raised or lowered with a text rise (PDFium set it on a line of its own), and as
    one glyph a letter Amiri draws with two (pdf.js cut its text at the ActualText span, out of
@@ -31,10 +34,9 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
    one line of what is drawn in a row on one baseline and reads it in one direction, the
    Arabic side of a bilingual table (French beside Arabic) is drawn after the rest of the
    text of its stacking context (the page). In `exact` the advances around vowel marks are
-   shared out otherwise (an
-   advance moved to an adjustment after the glyph): where pdf.js would see the letter after
-   marks start far back it cut the line (`MARK_BACK`), and after a space it read a second
-   space before the letter (`MARK_NEAR`).
+   shared out otherwise (an advance moved to an adjustment after the glyph): where pdf.js
+   would see the letter after marks start far back it cut the line (`MARK_BACK`), and after
+   a space it read a second space before the letter (`MARK_NEAR`).
    Same glyphs at the same places.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
