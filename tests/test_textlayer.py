@@ -594,7 +594,7 @@ def test_only_a_table_in_two_languages_has_its_arabic_side_drawn_last() -> None:
     textlayer.install()
 
     def pdf_of(*tables: list[str], direction: str = "ltr") -> bytes:
-        html = '<html lang="fr"><body style="font-family: Amiri; font-size: 14pt">' + "".join(
+        html = '<html lang="fr"><body style="font-family: DejaVu Sans; font-size: 14pt">' + "".join(
             f'<table dir="{direction}">' + "".join(f"<tr>{row}</tr>" for row in rows) + "</table>"
             for rows in tables
         )
