@@ -344,16 +344,13 @@ def test_a_doubled_or_dropped_letter_is_caught() -> None:
 
 TYPED = {"reference": "A-GA-104/2016", "phone": "05 38 00 20 20", "e-mail": "dic@cnops.org.ma"}
 """A CNDP reference, a phone number and an e-mail as typed in a search box."""
-PDFIUM_REVERSES = {
-    ("register-ar", "reference"),
-    ("register-ar", "phone"),
-    ("register-ar", "e-mail"),
-}
-"""Measured: PDFium reorders a line with its own bidi pass, which reverses the groups of a
-Latin or numeric token inside an Arabic line ("20 20 00 38 05", "-104/2016GA-A",
-"ma.org.cnops@dic"); the bilingual register prints them in its shared middle column, where
-PDFium finds them. (The e-mail was found while the register's rows were drawn cell by cell:
-PDFium then read the row in pieces, its e-mail cell starting a line of its own.)"""
+PDFIUM_REVERSES = {("register-ar", "phone")}
+"""Measured: PDFium reorders a line with its own bidi pass, which lays the pieces of a Latin or
+numeric token inside an Arabic line out from right to left ("20 20 00 38 05": the phone, in
+the text of the public channels' cell). The reference and the e-mail have cells of their own,
+drawn after the row's other lines: PDFium reads them on a line without Arabic words
+(`test_token_cells_drawn_after_their_row_are_what_pdfium_needs`); the bilingual register
+prints all three in its shared middle column, where PDFium finds them."""
 
 
 @pytest.mark.parametrize(
@@ -540,6 +537,26 @@ def test_rows_drawn_line_by_line_are_what_pdfjs_and_pdfium_need(
     heading = "الرقم المعالجة النظام مرجع اللجنة الوطنية السنة جهة الاتصال البريد الإلكتروني"
     assert heading not in texts["pdfium"]["register-ar"]
     assert heading in extracted["pdfium"]["register-ar"]
+
+
+def test_token_cells_drawn_after_their_row_are_what_pdfium_needs(
+    data: LegalData, extracted: dict[str, dict[str, str]]
+) -> None:
+    """With the cells of a right-to-left row that hold no Arabic letter (the number, the
+    reference, the year, the e-mail) drawn on their line with the rest, PDFium read the
+    register's references and e-mails reversed ("-104/2016GA-A", "ma.org.cnops@dic"):
+    drawn after the row's other lines, they are read as typed. poppler reads the same text;
+    pdf.js still finds them."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(textlayer, "_latin_cell", lambda *_: False)
+        pdf = cnops_legaldocs.render(data, "register", "ar", "pdf")
+    assert textread.extract({"x": pdf}, "poppler")["x"] == extracted["poppler"]["register-ar"]
+    before = textread.extract({"x": pdf}, "pdfium")["x"]
+    for typed in ("A-GA-104/2016", "dic@cnops.org.ma"):
+        assert typed not in before
+        assert typed in extracted["pdfium"]["register-ar"]
+        if "pdfjs" in extracted:
+            assert typed in extracted["pdfjs"]["register-ar"]
 
 
 BILINGUAL_ROWS = {

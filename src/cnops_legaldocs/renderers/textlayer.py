@@ -30,14 +30,15 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
    right (`install`: a right-to-left line drawn leftwards from run to run read as glued
    words; runs in different fonts whose words touch are drawn rightwards too), and a
    right-to-left table row line by line across its cells, each line from left to right (cell
-   by cell, leftwards, the words of cells side by side were glued). For PDFium, which makes
-   one line of what is drawn in a row on one baseline and reads it in one direction, the
-   Arabic side of a bilingual table (French beside Arabic) is drawn after the rest of the
+   by cell, leftwards, the words of cells side by side were glued), its cells without an
+   Arabic letter last (PDFium reversed a reference read among Arabic words). For PDFium, which
+   makes one line of what is drawn in a row on one baseline and reads it in one direction,
+   the Arabic side of a bilingual table (French beside Arabic) is drawn after the rest of the
    text of its stacking context (the page). In `exact` the advances around vowel marks are
    shared out otherwise (an advance moved to an adjustment after the glyph): where pdf.js
    would see the letter after marks start far back it cut the line (`MARK_BACK`), and after
-   a space it read a second space before the letter (`MARK_NEAR`).
-   Same glyphs at the same places.
+   a space it read a second space before the letter (`MARK_NEAR`). Same glyphs at the same
+   places.
 
 `exact` is a function of the PDF alone: apply it to any PDF drawn by WeasyPrint with `install`
 active (the fast path: after stamping, on the whole file).
@@ -436,7 +437,7 @@ def _draw_block_level(page: Any, stream: Stream, blocks_and_cells: dict[Any, Any
             not isinstance(box, _boxes.TableCellBox) or box.position_y != row[0].position_y
         ):
             rtl = len(row) > 1 and all(cell.style["direction"] == "rtl" for cell in row)
-            lines = _lines({cell: blocks_and_cells[cell] for cell in row}) if rtl else None
+            lines = _row_lines(row, blocks_and_cells) if rtl else None
             if lines is not None:
                 _ORIGINAL_DRAW_BLOCK_LEVEL(page, stream, dict(ordered))
                 ordered = []
@@ -488,6 +489,27 @@ def _right_to_left_side(boxes: list[Any], blocks_and_cells: dict[Any, Any]) -> s
         for cell in boxes
         if str(cell.style["lang"]) == right[0] and cell.style["direction"] == "rtl"
     }
+
+
+def _row_lines(row: list[Any], blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
+    """The lines of a right-to-left row in drawing order (`_lines`), those of its cells
+    without a right-to-left letter (a number, a reference, an e-mail) after the others; None
+    where the row draws anything else.
+
+    PDFium reads a line it makes of a row's first lines right to left, the Arabic words being
+    more, and lays a token's pieces out from right to left with them ("ma.org.cnops@dic").
+    Drawn after the lines below (a cell with more lines than one), the tokens of the row's
+    first line make a line of their own, without an Arabic word, read left to right."""
+    tokens = {cell for cell in row if _latin_cell({cell: blocks_and_cells[cell]})}
+    words = _lines({cell: blocks_and_cells[cell] for cell in row if cell not in tokens})
+    after = _lines({cell: blocks_and_cells[cell] for cell in row if cell in tokens})
+    return None if words is None or after is None else [*words, *after]
+
+
+def _latin_cell(cell: dict[Any, Any]) -> bool:
+    """Whether a cell's text has something to read and no right-to-left letter."""
+    text = "".join(map(_text, _lines(cell) or ()))
+    return bool(text.strip()) and not _rtl(text)
 
 
 def _lines(blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
