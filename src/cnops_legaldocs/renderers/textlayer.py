@@ -477,9 +477,11 @@ def _right_to_left_side(boxes: list[Any], blocks_and_cells: dict[Any, Any]) -> s
     stacking context drawn over it: the documents' blocks do not overlap."""
     if len(boxes) < 2 or not all(isinstance(box, _boxes.TableCellBox) for box in boxes):
         return set()
+    if {box.style["direction"] for box in boxes} != {"ltr", "rtl"}:
+        return set()  # one direction (most tables): no need to look for their text
     directions: dict[str, set[str]] = {}  # language: the directions of its cells with text
     for cell in boxes:
-        if _lines({cell: blocks_and_cells[cell]}):
+        if _found({cell: blocks_and_cells[cell]}):
             directions.setdefault(str(cell.style["lang"]), set()).add(cell.style["direction"])
     right = [lang for lang, found in directions.items() if found == {"rtl"}]
     if len(right) != 1 or {"ltr"} not in directions.values():
@@ -500,15 +502,18 @@ def _row_lines(row: list[Any], blocks_and_cells: dict[Any, Any]) -> list[Any] | 
     more, and lays a token's pieces out from right to left with them ("ma.org.cnops@dic").
     Drawn after the lines below (a cell with more lines than one), the tokens of the row's
     first line make a line of their own, without an Arabic word, read left to right."""
-    tokens = {cell for cell in row if _latin_cell({cell: blocks_and_cells[cell]})}
-    words = _lines({cell: blocks_and_cells[cell] for cell in row if cell not in tokens})
-    after = _lines({cell: blocks_and_cells[cell] for cell in row if cell in tokens})
-    return None if words is None or after is None else [*words, *after]
+    found: dict[bool, list[Any]] = {False: [], True: []}  # a token cell's lines: True
+    for cell in row:
+        lines = _found({cell: blocks_and_cells[cell]})
+        if lines is None:
+            return None
+        found[_latin_cell(lines)] += lines
+    return [*_ordered(found[False]), *_ordered(found[True])]
 
 
-def _latin_cell(cell: dict[Any, Any]) -> bool:
-    """Whether a cell's text has something to read and no right-to-left letter."""
-    text = "".join(map(_text, _lines(cell) or ()))
+def _latin_cell(lines: list[Any]) -> bool:
+    """Whether a cell's lines have something to read and no right-to-left letter."""
+    text = "".join(map(_text, lines))
     return bool(text.strip()) and not _rtl(text)
 
 
@@ -516,6 +521,13 @@ def _lines(blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
     """The line boxes that drawing `blocks_and_cells` draws, by baseline (within half a line)
     then from left to right; None where it draws anything else (a block-level image, a nested
     table)."""
+    found = _found(blocks_and_cells)
+    return None if found is None else _ordered(found)
+
+
+def _found(blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
+    """The line boxes that drawing `blocks_and_cells` draws, in drawing order; None as in
+    `_lines`."""
     found: list[Any] = []
 
     def walk(level: dict[Any, Any]) -> bool:
@@ -530,9 +542,12 @@ def _lines(blocks_and_cells: dict[Any, Any]) -> list[Any] | None:
                 return False
         return True
 
-    if not walk(blocks_and_cells):
-        return None
-    found.sort(key=_baseline)
+    return found if walk(blocks_and_cells) else None
+
+
+def _ordered(found: list[Any]) -> list[Any]:
+    """Line boxes by baseline (within half a line), then from left to right."""
+    found = sorted(found, key=_baseline)
     rows: list[list[Any]] = []
     for line in found:
         if rows and _baseline(line) - _baseline(rows[-1][0]) < line.height / 2:
