@@ -69,11 +69,24 @@ def case_sources(data: LegalData) -> dict[str, list[str]]:
     }
 
 
+def _engines() -> list[str]:
+    """The readers this machine has (pdf.js only where Node and pdfjs-dist are installed)."""
+    return [e for e in textread.ENGINES if e != "pdfjs" or textread.pdfjs_available()]
+
+
+def _drawn(html: str) -> bytes:
+    """`html` as WeasyPrint draws it with the text layer, without the package's stylesheets
+    and fonts (a font of the system's)."""
+    import weasyprint
+
+    textlayer.install()
+    return textlayer.exact(weasyprint.HTML(string=html).write_pdf())
+
+
 @pytest.fixture(scope="session")
 def extracted(case_pdfs: dict[str, bytes]) -> dict[str, dict[str, str]]:
     """engine: {case: text}, each reader run once over every PDF."""
-    engines = [e for e in textread.ENGINES if e != "pdfjs" or textread.pdfjs_available()]
-    return {engine: textread.extract(case_pdfs, engine) for engine in engines}
+    return {engine: textread.extract(case_pdfs, engine) for engine in _engines()}
 
 
 def _reader(extracted: dict[str, dict[str, str]], engine: str) -> dict[str, str]:
@@ -456,16 +469,11 @@ def test_a_ligature_of_two_arabic_letters_is_read_in_order() -> None:
     the glyph stands for two letters; each reader puts a right-to-left run back in logical
     order character by character, so the glyph says them in visual order: "الاسم" is read
     whole, not "االسم", by all three."""
-    import weasyprint
-
-    textlayer.install()
-    html = (
+    pdf = _drawn(
         '<html lang="ar" dir="rtl"><body style="font-family: DejaVu Sans; font-size: 14pt">'
         "<p>الاسم مركز الاتصال لا</p></body></html>"
     )
-    pdf = textlayer.exact(weasyprint.HTML(string=html).write_pdf())
-    engines = [e for e in textread.ENGINES if e != "pdfjs" or textread.pdfjs_available()]
-    for engine in engines:
+    for engine in _engines():
         words = textread.arabic_words(textread.extract({"x": pdf}, engine)["x"])
         assert words == ["الاسم", "مركز", "الاتصال", "لا"], (engine, words)
 
@@ -486,8 +494,7 @@ def test_the_notice_set_in_another_font_is_read_nearly_whole(data: LegalData) ->
         pdf_renderer.lay_out(html, extra=[other]), created=data.notice.effective_date
     )
     source = _source_words(data, "notice", "ar")
-    engines = [e for e in textread.ENGINES if e != "pdfjs" or textread.pdfjs_available()]
-    for engine in engines:
+    for engine in _engines():
         share, wrong = textread.share(textread.extract({"x": pdf}, engine)["x"], source)
         assert share >= OTHER_FONT_FLOORS[engine], (engine, round(share, 4), wrong[:8])
 
@@ -496,16 +503,12 @@ def test_a_kept_run_ends_the_runs_drawn_rightwards() -> None:
     """Touching runs in different fonts are drawn rightwards as a group; a run kept in place
     (Latin letters, grouped digits) ends the group: the bold first word still comes before
     the words after the kept run in pdf.js's text (drawn after them, it came last)."""
-    import weasyprint
-
     if not textread.pdfjs_available():
         pytest.skip("pdf.js is not installed: npm ci in tests/pdfjs")
-    textlayer.install()
-    html = (
+    pdf = _drawn(
         '<html dir="rtl" lang="ar"><body style="font-family: Amiri; font-size: 14pt">'
         "<p><b>أوافق</b>على رقم A12 <i>كلمة</i> أخرى</p></body></html>"
     )
-    pdf = textlayer.exact(weasyprint.HTML(string=html).write_pdf())
     text = textread.extract({"x": pdf}, "pdfjs")["x"]
     assert 0 <= text.index("أوافق") < text.index("كلمة"), text
 
@@ -606,16 +609,13 @@ def test_only_a_table_in_two_languages_has_its_arabic_side_drawn_last() -> None:
     an e-mail): each label shares its line with its value. In a right-to-left table, the
     Arabic cells put off are drawn from left to right, as its rows are: pdf.js reads the
     words of two cells side by side apart."""
-    import weasyprint
-
-    textlayer.install()
 
     def pdf_of(*tables: list[str], direction: str = "ltr") -> bytes:
         html = '<html lang="fr"><body style="font-family: DejaVu Sans; font-size: 14pt">' + "".join(
             f'<table dir="{direction}">' + "".join(f"<tr>{row}</tr>" for row in rows) + "</table>"
             for rows in tables
         )
-        return textlayer.exact(weasyprint.HTML(string=html + "</body></html>").write_pdf())
+        return _drawn(html + "</body></html>")
 
     def pdfium_lines(*tables: list[str]) -> list[str]:
         return textread.extract({"x": pdf_of(*tables)}, "pdfium")["x"].splitlines()
