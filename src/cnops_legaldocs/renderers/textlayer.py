@@ -14,7 +14,8 @@ readers take for spaces. Three steps fix both, in every reader that reads ToUnic
    its own in its Type 0 font (a ``CIDToGIDMap`` maps the new codes to the same glyph, so the
    pages draw the same), with its own ToUnicode entry and a width equal to the glyph's advance
    as drawn (the position adjustment after it is folded in, so no gap is left between the
-   glyphs of a word); the spans are then removed. A glyph that stands for several
+   glyphs of a word); the spans are then removed (content streams are read and written as
+   plain values: `contentstream`). A glyph that stands for several
    right-to-left letters (a lam-alef ligature) says them in visual order: the readers put a
    right-to-left run back in logical order character by character. Invisible format
    characters (bidi isolates and marks, word joiner) are dropped from every ToUnicode entry.
@@ -53,13 +54,15 @@ import struct
 import unicodedata
 from collections.abc import Iterator
 from contextvars import ContextVar
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 import pikepdf
 
-from . import engine  # noqa: F401  (first: WeasyPrint without its library probes)
+from . import (
+    contentstream,
+    engine,  # noqa: F401  (first: WeasyPrint without its library probes)
+)
 
 # isort: split
 from weasyprint import draw as _draw
@@ -71,8 +74,11 @@ INVISIBLE = frozenset("\u061c\u200b\u200e\u200f\u2060\u2066\u2067\u2068\u2069") 
     chr(c) for c in range(0x202A, 0x202F)
 )
 _CLEAN = str.maketrans(dict.fromkeys(map(ord, INVISIBLE)))
-_SPAN = pikepdf.Name("/Span")
-_ACTUAL = pikepdf.Name("/ActualText")
+_SPAN = "/Span"
+_ACTUAL = "/ActualText"
+_READ = frozenset({"q", "Q", "Tf", "Ts", "TJ", "Tj", "BDC", "BMC", "EMC", "Do"})
+"""The operators whose operands `exact` reads (`contentstream.parse`): the others pass as they
+are written."""
 
 
 # -- 1. Recording, while WeasyPrint draws ------------------------------------------------------
@@ -92,8 +98,7 @@ class _Recorder(dict[int, str]):
 
     def __setitem__(self, glyph: int, text: str) -> None:
         self.queue.append((glyph, text))
-        if not dict.__contains__(self, glyph):
-            dict.__setitem__(self, glyph, text)
+        self.setdefault(glyph, text)
 
 
 _TOKENS = re.compile(r"<([0-9a-f]*)>|([^<>]+)")
@@ -182,9 +187,9 @@ def _letters(text: str) -> int:
     return sum(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
-class _Said(tuple[int, int, str, str, int]):
-    """A glyph occurrence and what it says: (glyph, cluster number, the cluster's text, the
-    glyph's own share of it, how many glyphs the cluster has)."""
+_Said = tuple[int, int, str, str, int]
+"""A glyph occurrence and what it says: (glyph, cluster number, the cluster's text, the glyph's
+own share of it, how many glyphs the cluster has). A plain tuple: one is made per glyph drawn."""
 
 
 def _assign(queue: list[tuple[int, str]], first: int) -> list[_Said]:
@@ -192,10 +197,10 @@ def _assign(queue: list[tuple[int, str]], first: int) -> list[_Said]:
     out: list[_Said | None] = [None] * len(queue)
     for number, (glyphs, said) in enumerate(_clusters(queue), start=first):
         if len(glyphs) == 1:  # most clusters: the glyph says it all
-            out[glyphs[0]] = _Said((queue[glyphs[0]][0], number, said, said or SILENT, 1))
+            out[glyphs[0]] = (queue[glyphs[0]][0], number, said, said or SILENT, 1)
             continue
         for index, share in zip(glyphs, share_out(said, len(glyphs)), strict=True):
-            out[index] = _Said((queue[index][0], number, said, share, len(glyphs)))
+            out[index] = (queue[index][0], number, said, share, len(glyphs))
     return [s for s in out if s is not None]
 
 
@@ -963,7 +968,7 @@ def exact(pdf_bytes: bytes) -> bytes:
 
 
 def _font_of(
-    resources: pikepdf.Dictionary, name: pikepdf.Name, fonts: dict[Any, _Font | None]
+    resources: pikepdf.Dictionary, name: str, fonts: dict[Any, _Font | None]
 ) -> _Font | None:
     font = resources.get("/Font", {}).get(name) if resources is not None else None
     if font is None or not _type0(font):
@@ -986,15 +991,13 @@ def _rewrite(
         return
     done.add(owner.objgen)
     resources = owner.get("/Resources")
-    source = owner if isinstance(owner, pikepdf.Stream) else pikepdf.Page(owner)
-    instructions = _carry(pikepdf.parse_content_stream(source))
+    instructions = _carry(contentstream.parse(_content(owner), _READ))
     instructions, changed = _unrise(instructions, resources, fonts)
     out: list[Any] = []
     font: _Font | None = None
     span: tuple[str, list[Any]] | None = None  # an open ActualText span and what it holds
     depth = 0  # marked-content sequences opened inside it
-    for operands, operator in instructions:
-        op = str(operator)
+    for operands, op in instructions:
         if span is not None:
             if op in ("BDC", "BMC"):
                 depth += 1
@@ -1006,46 +1009,63 @@ def _rewrite(
                 continue
             if op == "Tf":
                 font = _font_of(resources, operands[0], fonts)
-            span[1].append((operands, operator))
+            span[1].append((operands, op))
             continue
         if op == "Tf":
             font = _font_of(resources, operands[0], fonts)
         elif op == "BDC" and operands[0] == _SPAN and _ACTUAL in _properties(operands[1]):
-            span = (str(_properties(operands[1])[_ACTUAL]), [])
+            span = (_text_string(_properties(operands[1])[_ACTUAL]), [])
             continue
         elif op in ("TJ", "Tj") and font is not None:
-            array = operands[0] if op == "TJ" else pikepdf.Array([operands[0]])
-            new = _retext(font, array, None)
+            new = _retext(font, operands[0] if op == "TJ" else [operands[0]], None)
             if new is not None:
-                out.append(([new], pikepdf.Operator("TJ")))
+                out.append(([new], "TJ"))
                 changed = True
                 continue
         elif op == "Do" and resources is not None:
             xobject = resources.get("/XObject", {}).get(operands[0])
             if xobject is not None and xobject.get("/Subtype") == pikepdf.Name.Form:
                 _rewrite(pdf, xobject, fonts, done)
-        out.append((operands, operator))
+        out.append((operands, op))
     out = _merge_arrays(out) if changed else out
     out, narrowed = _narrow(out, resources, fonts)
     if changed or narrowed:
-        data = pikepdf.unparse_content_stream(out)
+        data = contentstream.unparse(out)
         if isinstance(owner, pikepdf.Stream):
             owner.write(data)
         else:
             owner.Contents = pdf.make_stream(data)
 
 
+def _content(owner: pikepdf.Object) -> bytes:
+    """The decoded content of a form XObject, or of a page (its streams joined)."""
+    if isinstance(owner, pikepdf.Stream):
+        return owner.read_bytes()
+    contents = owner.get("/Contents")
+    if isinstance(contents, pikepdf.Array):
+        return b"\n".join(part.read_bytes() for part in contents)
+    return contents.read_bytes() if contents is not None else b""
+
+
+def _text_string(raw: Any) -> str:
+    """A PDF text string's text (UTF-16 with its byte order mark, or PDFDocEncoding)."""
+    raw = raw if isinstance(raw, bytes) else b""
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be", "replace")
+    return raw.decode("pdfdoc", "replace")
+
+
 def _respan(font: _Font | None, said: str, held: list[Any]) -> list[Any]:
     """A span's instructions with its text shared out over its glyphs. Glyphs that would
     say nothing of their own (more glyphs than letters: see `SILENT`) are joined into one
     composite glyph that says the span's text; where they cannot be, the span is kept."""
-    arrays = [i for i, (_, op) in enumerate(held) if str(op) in ("TJ", "Tj")]
+    arrays = [i for i, (_, op) in enumerate(held) if op in ("TJ", "Tj")]
     if font is None or not arrays:
         return _span(said, held)
     count = 0
     for i in arrays:
-        items = held[i][0][0] if str(held[i][1]) == "TJ" else [held[i][0][0]]
-        count += sum(len(bytes(x)) // 2 for x in items if isinstance(x, pikepdf.String))
+        items = held[i][0][0] if held[i][1] == "TJ" else [held[i][0][0]]
+        count += sum(len(x) // 2 for x in items if isinstance(x, bytes))
     texts = share_out(said, count)
     if SILENT in texts and len(held) == 1:
         joined = _join(font, held[0], said)
@@ -1055,12 +1075,12 @@ def _respan(font: _Font | None, said: str, held: list[Any]) -> list[Any]:
     position = 0
     for i in arrays:
         operands, operator = held[i]
-        array = operands[0] if str(operator) == "TJ" else pikepdf.Array([operands[0]])
-        n = sum(len(bytes(x)) // 2 for x in array if isinstance(x, pikepdf.String))
+        array = operands[0] if operator == "TJ" else [operands[0]]
+        n = sum(len(x) // 2 for x in array if isinstance(x, bytes))
         new = _retext(font, array, texts[position : position + n])
         position += n
         if new is not None:
-            out[i] = ([new], pikepdf.Operator("TJ"))
+            out[i] = ([new], "TJ")
     return _span(said, out) if SILENT in texts else out
 
 
@@ -1071,7 +1091,7 @@ def _join(font: _Font, instruction: Any, said: str) -> Any | None:
     A marked-content span would say it to poppler and PDFium, but pdf.js ignores ActualText
     and cuts its text items at every span, which put the pieces of the word out of order."""
     operands, operator = instruction
-    array = operands[0] if str(operator) == "TJ" else pikepdf.Array([operands[0]])
+    array = operands[0] if operator == "TJ" else [operands[0]]
     if not font.composable:
         return None
     lead: list[Any] = []  # adjustments before the first glyph
@@ -1079,13 +1099,12 @@ def _join(font: _Font, instruction: Any, said: str) -> Any | None:
     codes: list[int] = []
     gaps: list[float] = []  # the adjustment after each glyph but the last
     for item in array:
-        if isinstance(item, pikepdf.String):
-            raw = bytes(item)
-            for j in range(0, len(raw) - 1, 2):
+        if isinstance(item, bytes):
+            for j in range(0, len(item) - 1, 2):
                 if codes:
                     gaps.append(sum(float(x) for x in trail))
                     trail = []
-                codes.append((raw[j] << 8) | raw[j + 1])
+                codes.append((item[j] << 8) | item[j + 1])
         elif codes:
             trail.append(item)
         else:
@@ -1097,25 +1116,18 @@ def _join(font: _Font, instruction: Any, said: str) -> Any | None:
     if abs(position - offset) > 1e-6:
         return None
     code = font.joined(codes[0], codes[1], offset, said)
-    data = pikepdf.String(code.to_bytes(2, "big"))
-    new = _retext(font, pikepdf.Array([*lead, data, *trail]), None)
-    return (
-        [new if new is not None else pikepdf.Array([*lead, data, *trail])],
-        pikepdf.Operator("TJ"),
-    )
+    joined = [*lead, code.to_bytes(2, "big"), *trail]
+    new = _retext(font, joined, None)
+    return ([new if new is not None else joined], "TJ")
 
 
 def _span(said: str, held: list[Any]) -> list[Any]:
-    properties = pikepdf.Dictionary({"/ActualText": pikepdf.String(said)})
-    return [
-        ([_SPAN, properties], pikepdf.Operator("BDC")),
-        *held,
-        ([], pikepdf.Operator("EMC")),
-    ]
+    properties = {_ACTUAL: b"\xfe\xff" + said.encode("utf-16-be")}
+    return [([_SPAN, properties], "BDC"), *held, ([], "EMC")]
 
 
-def _properties(operand: pikepdf.Object) -> pikepdf.Dictionary:
-    return operand if isinstance(operand, pikepdf.Dictionary) else pikepdf.Dictionary()
+def _properties(operand: Any) -> dict[str, Any]:
+    return operand if isinstance(operand, dict) else {}
 
 
 MAX_REST = 0.01
@@ -1136,8 +1148,7 @@ def _unrise(
     size = rise = emitted = 0.0
     saved: list[tuple[float, float]] = []
     changed = False
-    for operands, operator in instructions:
-        op = str(operator)
+    for operands, op in instructions:
         if op == "q":
             saved.append((rise, emitted))
         elif op == "Q" and saved:
@@ -1156,41 +1167,39 @@ def _unrise(
             if abs(rest) < MAX_REST:
                 rest = 0.0
             if rest != emitted:
-                out.append(([Decimal(f"{rest:.6f}")], pikepdf.Operator("Ts")))
+                out.append(([float(f"{rest:.6f}")], "Ts"))
                 emitted = rest
             if units and font is not None:
-                array = operands[0] if op == "TJ" else pikepdf.Array([operands[0]])
-                operands, operator = [_risen(font, array, units)], pikepdf.Operator("TJ")
-        out.append((operands, operator))
+                array = operands[0] if op == "TJ" else [operands[0]]
+                operands, op = [_risen(font, array, units)], "TJ"
+        out.append((operands, op))
     return out, changed
 
 
-def _risen(font: _Font, array: pikepdf.Array, units: int) -> pikepdf.Array:
+def _risen(font: _Font, array: list[Any], units: int) -> list[Any]:
     out: list[Any] = []
     for item in array:
-        if isinstance(item, pikepdf.String):
-            raw = bytes(item)
+        if isinstance(item, bytes):
             codes = [
-                font.code((raw[j] << 8) | raw[j + 1], None, None, units)
-                for j in range(0, len(raw) - 1, 2)
+                font.code((item[j] << 8) | item[j + 1], None, None, units)
+                for j in range(0, len(item) - 1, 2)
             ]
-            out.append(pikepdf.String(b"".join(c.to_bytes(2, "big") for c in codes)))
+            out.append(b"".join(c.to_bytes(2, "big") for c in codes))
         else:
             out.append(item)
-    return pikepdf.Array(out)
+    return out
 
 
-def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikepdf.Array | None:
+def _retext(font: _Font, array: list[Any], texts: list[str] | None) -> list[Any] | None:
     """The TJ array with each glyph's code replaced by one that says its text (`texts`, in
     stream order; None: as it is) and advances as drawn (the whole part of the adjustment after
     it folded into its width; a mark drawn back over its letter gives part of its advance to
     the gap after it, see `MARK_BACK`). None when nothing changes."""
     items: list[bytes | float] = []  # no empty strings; adjustments in a row summed
     for item in array:
-        if isinstance(item, pikepdf.String):
-            raw = bytes(item)
-            if raw:
-                items.append(raw)
+        if isinstance(item, bytes):
+            if item:
+                items.append(item)
         elif items and isinstance(items[-1], float):
             items[-1] += float(item)
         else:
@@ -1205,13 +1214,13 @@ def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikep
         if isinstance(item, float):
             if rest is None:
                 if buffer:
-                    out.append(pikepdf.String(bytes(buffer)))
+                    out.append(bytes(buffer))
                     buffer = bytearray()
                 out.append(item)
                 continue
             changed = True  # its whole part is folded into the width of the glyph before it
             if rest:
-                out.append(pikepdf.String(bytes(buffer)))
+                out.append(bytes(buffer))
                 buffer = bytearray()
                 out.append(rest)
             rest = None
@@ -1249,15 +1258,15 @@ def _retext(font: _Font, array: pikepdf.Array, texts: list[str] | None) -> pikep
                     elif j == last and isinstance(following, float):
                         rest = following - gap
                     else:
-                        out += [pikepdf.String(bytes(buffer)), float(-gap)]
+                        out += [bytes(buffer), float(-gap)]
                         buffer = bytearray()
                     continue
             buffer += new.to_bytes(2, "big")
     if not changed:
         return None
     if buffer:
-        out.append(pikepdf.String(bytes(buffer)))
-    return pikepdf.Array(out)
+        out.append(bytes(buffer))
+    return out
 
 
 def _narrow(
@@ -1268,15 +1277,14 @@ def _narrow(
     font: _Font | None = None
     changed = False
     out: list[Any] = []
-    for operands, operator in instructions:
-        op = str(operator)
+    for operands, op in instructions:
         if op == "Tf":
             font = _font_of(resources, operands[0], fonts)
-        elif op == "TJ" and font is not None and isinstance(operands[0], pikepdf.Array):
-            narrowed = _narrow_before_marks(font, list(operands[0]))
+        elif op == "TJ" and font is not None and isinstance(operands[0], list):
+            narrowed = _narrow_before_marks(font, operands[0])
             if narrowed is not None:
-                operands, changed = [pikepdf.Array(narrowed)], True
-        out.append((operands, operator))
+                operands, changed = [narrowed], True
+        out.append((operands, op))
     return out, changed
 
 
@@ -1311,9 +1319,8 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
       after the glyph before them."""
     tokens: list[int | float] = []  # glyph codes and adjustments, in order
     for item in out:
-        if isinstance(item, pikepdf.String):
-            raw = bytes(item)
-            tokens += [(raw[j] << 8) | raw[j + 1] for j in range(0, len(raw) - 1, 2)]
+        if isinstance(item, bytes):
+            tokens += [(item[j] << 8) | item[j + 1] for j in range(0, len(item) - 1, 2)]
         else:
             tokens.append(float(item))
     kinds = font.kinds
@@ -1370,14 +1377,14 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
             codes += token.to_bytes(2, "big")
             continue
         if codes:
-            array.append(pikepdf.String(bytes(codes)))
+            array.append(bytes(codes))
             codes = bytearray()
         if array and isinstance(array[-1], float):
             array[-1] += token
         else:
             array.append(token)
     if codes:
-        array.append(pikepdf.String(bytes(codes)))
+        array.append(bytes(codes))
     return array
 
 
@@ -1409,40 +1416,32 @@ def _carry(instructions: list[Any]) -> list[Any]:
     be folded into the width of the glyph it follows (a mark raised above its letter)."""
     out: list[Any] = []
     last: int | None = None  # the TJ before, when only rises followed it
-    for operands, operator in instructions:
-        op = str(operator)
+    for operands, op in instructions:
         if op == "TJ":
             if last is not None:
-                array = list(operands[0])
+                array = operands[0]
                 lead = 0
-                while lead < len(array) and (
-                    not isinstance(array[lead], pikepdf.String) or not len(bytes(array[lead]))
-                ):
+                while lead < len(array) and (not isinstance(array[lead], bytes) or not array[lead]):
                     lead += 1
-                if lead and any(not isinstance(a, pikepdf.String) for a in array[:lead]):
+                if lead and any(not isinstance(a, bytes) for a in array[:lead]):
                     previous = out[last][0]
-                    out[last] = ([pikepdf.Array([*previous[0], *array[:lead]])], out[last][1])
-                    operands = [pikepdf.Array(array[lead:])]
+                    out[last] = ([[*previous[0], *array[:lead]]], out[last][1])
+                    operands = [array[lead:]]
             last = len(out)
         elif op != "Ts":
             last = None
-        out.append((operands, operator))
+        out.append((operands, op))
     return out
 
 
 def _merge_arrays(instructions: list[Any]) -> list[Any]:
     """Join TJ operators that follow each other into one (drawn the same)."""
     merged: list[Any] = []
-    for operands, operator in instructions:
-        if (
-            str(operator) == "TJ"
-            and merged
-            and str(merged[-1][1]) == "TJ"
-            and isinstance(operands[0], pikepdf.Array)
-        ):
-            merged[-1] = ([pikepdf.Array([*merged[-1][0][0], *operands[0]])], operator)
+    for operands, op in instructions:
+        if op == "TJ" and merged and merged[-1][1] == "TJ" and isinstance(operands[0], list):
+            merged[-1] = ([[*merged[-1][0][0], *operands[0]]], op)
             continue
-        merged.append((operands, operator))
+        merged.append((operands, op))
     return merged
 
 
@@ -1515,8 +1514,7 @@ def _marked_texts(pdf: pikepdf.Pdf) -> dict[tuple[Any, int], str]:
         mcid: list[int | None] = []
         texts: dict[int, list[str]] = {}
         cmap: dict[int, str] = {}
-        for operands, operator in pikepdf.parse_content_stream(page):
-            op = str(operator)
+        for operands, op in contentstream.parse(_content(page.obj), _READ):
             if op == "BDC":
                 props = _properties(operands[1])
                 mcid.append(int(props["/MCID"]) if "/MCID" in props else None)
@@ -1540,11 +1538,10 @@ def _marked_texts(pdf: pikepdf.Pdf) -> dict[tuple[Any, int], str]:
                     continue
                 items = operands[0] if op == "TJ" else [operands[0]]
                 for item in items:
-                    if isinstance(item, pikepdf.String):
-                        raw = bytes(item)
+                    if isinstance(item, bytes):
                         texts.setdefault(current, []).extend(
-                            cmap.get(int.from_bytes(raw[j : j + 2], "big"), "")
-                            for j in range(0, len(raw) - 1, 2)
+                            cmap.get(int.from_bytes(item[j : j + 2], "big"), "")
+                            for j in range(0, len(item) - 1, 2)
                         )
         for number, parts in texts.items():
             out[(page.obj.objgen, number)] = "".join(parts)
