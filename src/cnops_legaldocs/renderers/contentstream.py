@@ -35,21 +35,21 @@ class ContentStreamError(ValueError):
 _WHITE = rb"[\x00\t\n\f\r ]"
 _DELIMITERS = rb"\x00\t\n\f\r ()<>\[\]{}/%"
 _WORD_END = rb"(?![^" + _DELIMITERS + rb"])"  # a number, name or keyword ends at a delimiter
-_NUMBER = rb"[+-]?(?:\d+\.\d*|\.\d+|\d+)" + _WORD_END
-_HEX = rb"<[0-9A-Fa-f\x00\t\n\f\r ]*>"
+_NUMBER = rb"[+-]?+(?:\d++(?:\.\d*+)?+|\.\d++)" + _WORD_END
+_HEX = rb"<[0-9A-Fa-f\x00\t\n\f\r ]*+>"
 _LITERAL = rb"\((?:[^\\()]|\\.|\((?:[^\\()]|\\.)*\))*\)"  # nested one level at most
-_FLAT = rb"\[(?:" + _WHITE + rb"*(?:" + _HEX + rb"|" + _NUMBER + rb"))*" + _WHITE + rb"*\]"
+_FLAT = rb"\[(?:" + _WHITE + rb"*+(?:" + _HEX + rb"|" + _NUMBER + rb"))*+" + _WHITE + rb"*+\]"
 _KEYWORD = rb"(?:true|false|null)" + _WORD_END
 _DICTIONARY = rb"<<(?:[^<>()]|" + _HEX + rb"|" + _LITERAL + rb"|<<[^<>()]*>>)*>>"
 _ARRAY = rb"\[[^\[\]()]*\]"
-_NAME = rb"/[^" + _DELIMITERS + rb"]*" + _WORD_END
+_NAME = rb"/[^" + _DELIMITERS + rb"]*+"
 _OPERAND = (
     rb"(?:"
     + rb"|".join([_NUMBER, _NAME, _HEX, _LITERAL, _FLAT, _DICTIONARY, _KEYWORD, _ARRAY])
     + rb")"
 )
-_GAP = rb"(?:" + _WHITE + rb"|%[^\r\n]*)*"  # white space and comments
-_OPERATOR = rb"[A-Za-z'\"*][^" + _DELIMITERS + rb"]*" + _WORD_END
+_GAP = rb"(?:" + _WHITE + rb"++|%[^\r\n]*+)*+"  # white space and comments
+_OPERATOR = rb"[A-Za-z'\"*][^" + _DELIMITERS + rb"]*+"
 _INSTRUCTION = re.compile(
     _GAP + rb"((?:" + _OPERAND + _GAP + rb")*+)"  # 1 its operands
     rb"(?!" + _KEYWORD + rb")(" + _OPERATOR + rb")",  # 2 its operator
@@ -105,7 +105,7 @@ def _unread(read: frozenset[str]) -> re.Pattern[bytes]:
     excluded = rb"(?:" + names + rb")" + _WORD_END
     return re.compile(
         rb"(?:" + _GAP + rb"(?:" + _OPERAND + _GAP + rb")*+"
-        rb"(?!" + _KEYWORD + rb"|" + excluded + rb")" + _OPERATOR + rb")+",
+        rb"(?!" + _KEYWORD + rb"|" + excluded + rb")" + _OPERATOR + rb")++",
         re.DOTALL,
     )
 
