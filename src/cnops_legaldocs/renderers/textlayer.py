@@ -194,6 +194,8 @@ own share of it, how many glyphs the cluster has). A plain tuple: one is made pe
 
 def _assign(queue: list[tuple[int, str]], first: int) -> list[_Said]:
     """What each glyph occurrence of `queue` says, its clusters numbered from `first`."""
+    if all(said for _, said in queue):  # most runs: each glyph says its own cluster
+        return [(glyph, number, said, said, 1) for number, (glyph, said) in enumerate(queue, first)]
     out: list[_Said | None] = [None] * len(queue)
     for number, (glyphs, said) in enumerate(_clusters(queue), start=first):
         if len(glyphs) == 1:  # most clusters: the glyph says it all
@@ -216,12 +218,17 @@ def _show_text(self: Stream, text: str) -> None:
         recorder.assigned += _assign(recorder.queue, first)
         recorder.queue = []
     tokens = _TOKENS.findall(text)
-    codes = [g[i : i + 4] for g, _ in tokens for i in range(0, len(g), 4)]
-    mine = recorder.assigned[: len(codes)]
-    if not codes or [int(c, 16) for c in codes] != [said[0] for said in mine]:
+    digits = "".join(g for g, _ in tokens)
+    count = len(digits) // 4
+    mine = recorder.assigned[:count]
+    if (
+        not count
+        or len(digits) % 4
+        or struct.unpack(f">{count}H", bytes.fromhex(digits)) != tuple(said[0] for said in mine)
+    ):
         recorder.assigned = []
         return _ORIGINAL_SHOW_TEXT(self, text)  # not as expected: leave it be
-    recorder.assigned = recorder.assigned[len(codes) :]
+    recorder.assigned = recorder.assigned[count:]
     spans: dict[int, tuple[int, str]] = {}  # first glyph index: (last glyph index, text)
     index = 0
     while index < len(mine):
@@ -230,11 +237,11 @@ def _show_text(self: Stream, text: str) -> None:
         while last + 1 < len(mine) and mine[last + 1][1] == number:
             last += 1
         if last - index + 1 == size:  # the whole cluster is drawn here
-            if size > 1 or said != dict.__getitem__(recorder, glyph) or _letters(said) > 1:
+            if size > 1 or said != recorder[glyph] or _letters(said) > 1:
                 spans[index] = (last, said)
         else:  # a cluster drawn in two calls: each glyph says its share
             for part in range(index, last + 1):
-                if mine[part][3] != dict.__getitem__(recorder, mine[part][0]):
+                if mine[part][3] != recorder[mine[part][0]]:
                     spans[part] = (part, mine[part][3])
         index = last + 1
     if not spans:
@@ -607,6 +614,7 @@ class _Font:
         self.codes: dict[tuple[Shape, str, float], int] = {}
         self.memo: dict[tuple[int, str | None, float | None, int], int] = {}
         self.kinds: dict[int, str] = {}  # code: how pdf.js places it (`_pdfjs_kind`)
+        self.folded: dict[tuple[int, float], tuple[int, float | None]] = {}  # see `_fold`
 
     @property
     def composable(self) -> bool:
@@ -1143,6 +1151,8 @@ def _unrise(
     drawn by the glyph itself: a composite glyph shifted by the rise's whole font units,
     the rest (a fraction of a unit) left as a rise. PDFium put a raised mark on a line of its
     own; the glyphs now sit on their line's baseline. Whether anything changed."""
+    if not any(op == "Ts" for _, op in instructions):
+        return instructions, False
     out: list[Any] = []
     font: _Font | None = None
     size = rise = emitted = 0.0
@@ -1205,7 +1215,7 @@ def _retext(font: _Font, array: list[Any], texts: list[str] | None) -> list[Any]
         else:
             items.append(float(item))
     texts = list(reversed(texts)) if texts else []
-    widths, code_of = font.widths, font.code
+    widths, code_of, folded = font.widths, font.code, font.folded
     out: list[Any] = []
     buffer = bytearray()
     changed = len(items) != len(array)
@@ -1230,17 +1240,17 @@ def _retext(font: _Font, array: list[Any], texts: list[str] | None) -> list[Any]
         for j in range(0, last + 1, 2):
             code = (item[j] << 8) | item[j + 1]
             text = texts.pop() if texts else None
-            advance = rest = None
             if j == last and isinstance(following, float):
-                # Widths are whole (PDFium reads them as integers): the fraction stays put.
-                width, whole = widths.get(code, 1000.0), round(following)
-                if width - whole >= 0:
-                    advance = width - whole
-            new = code_of(code, text, advance)
+                known = folded.get((code, following)) if text is None else None
+                if known is None:
+                    known = _fold(font, code, text, following)
+                    if text is None:
+                        folded[(code, following)] = known
+                new, rest = known
+            else:  # no adjustment to fold: a glyph with no text of its own keeps its code
+                new, rest = code if text is None else code_of(code, text, None), None
             if new != code:
                 changed = True
-            if advance is not None and widths.get(new) == advance:
-                rest = following - round(following)  # type: ignore[operator]
             back = j == 0 and not buffer and out and isinstance(out[-1], float)
             before = out[-1] if back else 0.0
             if before > MARK_BACK and _mark(font.texts.get(new, "")):
@@ -1267,6 +1277,19 @@ def _retext(font: _Font, array: list[Any], texts: list[str] | None) -> list[Any]
     if buffer:
         out.append(bytes(buffer))
     return out
+
+
+def _fold(font: _Font, code: int, text: str | None, following: float) -> tuple[int, float | None]:
+    """The code for a glyph followed by the adjustment `following`: the adjustment's whole part
+    folded into its width where the glyph can be given that advance, and what is left of the
+    adjustment then (None where it is not folded)."""
+    # Widths are whole (PDFium reads them as integers): the fraction stays put.
+    width, whole = font.widths.get(code, 1000.0), round(following)
+    advance = width - whole if width - whole >= 0 else None
+    new = font.code(code, text, advance)
+    if advance is not None and font.widths.get(new) == advance:
+        return new, following - whole
+    return new, None
 
 
 def _narrow(
