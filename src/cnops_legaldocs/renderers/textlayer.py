@@ -990,6 +990,20 @@ def _font_of(
     return fonts[key]
 
 
+class _FontsOf:
+    """The fonts of one content stream by resource name, each looked up once (the `_Font`s
+    themselves are the document's, shared by its streams: `fonts`)."""
+
+    def __init__(self, resources: pikepdf.Object, fonts: dict[Any, _Font | None]) -> None:
+        self.resources, self.fonts = resources, fonts
+        self.named: dict[str, _Font | None] = {}
+
+    def __call__(self, name: str) -> _Font | None:
+        if name not in self.named:
+            self.named[name] = _font_of(self.resources, name, self.fonts)
+        return self.named[name]
+
+
 def _rewrite(
     pdf: pikepdf.Pdf, owner: pikepdf.Object, fonts: dict[Any, _Font | None], done: set[Any]
 ) -> None:
@@ -1000,7 +1014,8 @@ def _rewrite(
     done.add(owner.objgen)
     resources = owner.get("/Resources")
     instructions = _carry(contentstream.parse(_content(owner), _READ))
-    instructions, changed = _unrise(instructions, resources, fonts)
+    font_of = _FontsOf(resources, fonts)
+    instructions, changed = _unrise(instructions, font_of)
     out: list[Any] = []
     font: _Font | None = None
     span: tuple[str, list[Any]] | None = None  # an open ActualText span and what it holds
@@ -1016,11 +1031,11 @@ def _rewrite(
                 span, changed = None, True
                 continue
             if op == "Tf":
-                font = _font_of(resources, operands[0], fonts)
+                font = font_of(operands[0])
             span[1].append((operands, op))
             continue
         if op == "Tf":
-            font = _font_of(resources, operands[0], fonts)
+            font = font_of(operands[0])
         elif op == "BDC" and operands[0] == _SPAN and _ACTUAL in _properties(operands[1]):
             span = (_text_string(_properties(operands[1])[_ACTUAL]), [])
             continue
@@ -1036,7 +1051,7 @@ def _rewrite(
                 _rewrite(pdf, xobject, fonts, done)
         out.append((operands, op))
     out = _merge_arrays(out) if changed else out
-    out, narrowed = _narrow(out, resources, fonts)
+    out, narrowed = _narrow(out, font_of)
     if changed or narrowed:
         data = contentstream.unparse(out)
         if isinstance(owner, pikepdf.Stream):
@@ -1144,9 +1159,7 @@ shifted copy: 0.014 pixel at 100 dpi, a tenth of a pixel at 600 dpi. Kept as a r
 split the mark from its word again (PDFium)."""
 
 
-def _unrise(
-    instructions: list[Any], resources: pikepdf.Object, fonts: dict[Any, _Font | None]
-) -> tuple[list[Any], bool]:
+def _unrise(instructions: list[Any], font_of: _FontsOf) -> tuple[list[Any], bool]:
     """The instructions with each text rise (``Ts``: a mark WeasyPrint raises or lowers)
     drawn by the glyph itself: a composite glyph shifted by the rise's whole font units,
     the rest (a fraction of a unit) left as a rise. PDFium put a raised mark on a line of its
@@ -1164,12 +1177,12 @@ def _unrise(
         elif op == "Q" and saved:
             rise, emitted = saved.pop()
         elif op == "Tf":
-            font, size = _font_of(resources, operands[0], fonts), float(operands[1])
+            font, size = font_of(operands[0]), float(operands[1])
         elif op == "Ts":
             rise = float(operands[0])
             changed = True
             continue  # set below, where text is shown
-        elif op in ("TJ", "Tj"):
+        elif op in ("TJ", "Tj") and (rise or emitted):
             units = 0
             if rise and size and font is not None and font.composable:
                 units = round(rise * 1000 / size)
@@ -1292,9 +1305,7 @@ def _fold(font: _Font, code: int, text: str | None, following: float) -> tuple[i
     return new, None
 
 
-def _narrow(
-    instructions: list[Any], resources: pikepdf.Object, fonts: dict[Any, _Font | None]
-) -> tuple[list[Any], bool]:
+def _narrow(instructions: list[Any], font_of: _FontsOf) -> tuple[list[Any], bool]:
     """The instructions with `_narrow_before_marks` applied to each TJ array (once they are
     joined: a mark and the letter after it may have been drawn in two). Whether any changed."""
     font: _Font | None = None
@@ -1302,7 +1313,7 @@ def _narrow(
     out: list[Any] = []
     for operands, op in instructions:
         if op == "Tf":
-            font = _font_of(resources, operands[0], fonts)
+            font = font_of(operands[0])
         elif op == "TJ" and font is not None and isinstance(operands[0], list):
             narrowed = _narrow_before_marks(font, operands[0])
             if narrowed is not None:
