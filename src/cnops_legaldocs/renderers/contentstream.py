@@ -142,8 +142,12 @@ def _flat(text: bytes) -> list[Any]:
     parts = text[1:-1].decode("latin-1").replace(">", "<").split("<")  # numbers, a string, …
     items: list[Any] = []
     for index in range(1, len(parts), 2):
-        if not parts[index - 1].isspace():
-            items += map(float, parts[index - 1].split())
+        numbers = parts[index - 1]
+        if numbers and not numbers.isspace():
+            try:
+                items.append(float(numbers))  # one number, as WeasyPrint writes
+            except ValueError:
+                items += map(float, numbers.split())
         try:
             items.append(bytes.fromhex(parts[index]))
         except ValueError:  # an odd number of digits

@@ -194,7 +194,7 @@ own share of it, how many glyphs the cluster has). A plain tuple: one is made pe
 
 def _assign(queue: list[tuple[int, str]], first: int) -> list[_Said]:
     """What each glyph occurrence of `queue` says, its clusters numbered from `first`."""
-    if all(said for _, said in queue):  # most runs: each glyph says its own cluster
+    if all([said for _, said in queue]):  # most runs: each glyph says its own cluster
         return [(glyph, number, said, said, 1) for number, (glyph, said) in enumerate(queue, first)]
     out: list[_Said | None] = [None] * len(queue)
     for number, (glyphs, said) in enumerate(_clusters(queue), start=first):
@@ -224,7 +224,7 @@ def _show_text(self: Stream, text: str) -> None:
     if (
         not count
         or len(digits) % 4
-        or struct.unpack(f">{count}H", bytes.fromhex(digits)) != tuple(said[0] for said in mine)
+        or list(struct.unpack(f">{count}H", bytes.fromhex(digits))) != [s[0] for s in mine]
     ):
         recorder.assigned = []
         return _ORIGINAL_SHOW_TEXT(self, text)  # not as expected: leave it be
@@ -233,6 +233,11 @@ def _show_text(self: Stream, text: str) -> None:
     index = 0
     while index < len(mine):
         glyph, number, said, _, size = mine[index]
+        if size == 1:  # most clusters
+            if said != recorder[glyph] or _letters(said) > 1:
+                spans[index] = (index, said)
+            index += 1
+            continue
         last = index
         while last + 1 < len(mine) and mine[last + 1][1] == number:
             last += 1
@@ -1264,14 +1269,19 @@ def _retext(font: _Font, array: list[Any], texts: list[str] | None) -> list[Any]
                 new, rest = code if text is None else code_of(code, text, None), None
             if new != code:
                 changed = True
-            back = j == 0 and not buffer and out and isinstance(out[-1], float)
-            before = out[-1] if back else 0.0
-            if before > MARK_BACK and _mark(font.texts.get(new, "")):
+            if (
+                j == 0
+                and not buffer
+                and out
+                and isinstance(out[-1], float)
+                and out[-1] > MARK_BACK
+                and _mark(font.texts.get(new, ""))
+            ):
                 # pdf.js takes a mark for zero-width: it follows the adjustment that moves
                 # back over the letter, not the mark's advance, and cuts the line there.
                 # Part of the advance moves to an adjustment after the mark (small enough
                 # for PDFium not to read it as a space).
-                drawn, gap = widths.get(new, 1000.0), math.ceil(before - MARK_BACK)
+                drawn, gap = widths.get(new, 1000.0), math.ceil(out[-1] - MARK_BACK)
                 narrower = code_of(code, font.texts.get(new), drawn - gap)
                 if gap <= min(MARK_GAP, drawn) and widths.get(narrower) == drawn - gap:
                     changed = True
@@ -1354,7 +1364,7 @@ def _narrow_before_marks(font: _Font, out: list[Any]) -> list[Any] | None:
     tokens: list[int | float] = []  # glyph codes and adjustments, in order
     for item in out:
         if isinstance(item, bytes):
-            tokens += [(item[j] << 8) | item[j + 1] for j in range(0, len(item) - 1, 2)]
+            tokens += struct.unpack(f">{len(item) // 2}H", item[: len(item) // 2 * 2])
         else:
             tokens.append(float(item))
     kinds = font.kinds
