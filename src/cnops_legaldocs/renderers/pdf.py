@@ -191,7 +191,8 @@ def write(
     # Noto Serif is a variable font: WeasyPrint has fontTools instantiate it, whose head table
     # takes the pinned date (this thread only; the environment is left alone).
     with dates.pinned_clock(dates.stamp_epoch(created)):
-        drawn = laid_out.write_pdf(pdf_variant=variant, pdf_forms=forms, uncompressed_pdf=False)
+        # Uncompressed: `exact` rewrites most streams, and compresses each once as it writes.
+        drawn = laid_out.write_pdf(pdf_variant=variant, pdf_forms=forms, uncompressed_pdf=True)
     return textlayer.exact(drawn)
 
 

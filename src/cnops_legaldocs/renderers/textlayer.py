@@ -960,7 +960,9 @@ def _type0(font: pikepdf.Object) -> bool:
 
 def exact(pdf_bytes: bytes) -> bytes:
     """The same PDF with an exact text layer (see the module's docstring); pages draw the same.
-    Deterministic: the same input gives the same bytes."""
+    Deterministic: the same input gives the same bytes. Written compressed, objects in object
+    streams from PDF 1.5 on, whether the input was or not (`pdf.write` draws it uncompressed:
+    each stream is then compressed once)."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         fonts: dict[tuple[int, int], _Font | None] = {}
         done: set[tuple[int, int]] = set()
@@ -974,7 +976,11 @@ def exact(pdf_bytes: bytes) -> bytes:
         pdf.save(
             out,
             compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+            # Objects in streams where the version allows it (1.5), as WeasyPrint writes them
+            # compressed: a PDF/A-1 (1.4) has none.
+            object_stream_mode=pikepdf.ObjectStreamMode.generate
+            if pdf.pdf_version >= "1.5"
+            else pikepdf.ObjectStreamMode.disable,
             deterministic_id=True,
         )
         return out.getvalue()
