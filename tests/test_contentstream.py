@@ -92,10 +92,31 @@ def test_strings_names_dictionaries_and_keywords() -> None:
     assert parse(unparse(parse(data))) == parse(data)
 
 
+@pytest.mark.parametrize(
+    ("data", "operands"),
+    [
+        (b"(a\r\nb) Tj", [b"a\nb"]),  # a line break in a string reads as a line feed
+        (b"(a\rb) Tj", [b"a\nb"]),
+        (b"(a\\rb\\8) Tj", [b"a\rb8"]),  # an escaped CR stays; \8 is an 8
+        (b"[<00>\x00<01> -5] TJ", [[b"\x00", b"\x01", -5.0]]),  # NUL is white space
+        (b"[(a) -250 (b)] TJ", [[b"a", -250, b"b"]]),  # literal strings in a TJ
+        (b"/P <</A <</B (x) /C <41>>>>> BDC", ["/P", {"/A": {"/B": b"x", "/C": b"A"}}]),
+        (b"<</A [[1] (y)]>> BDC", [{"/A": [[1.0], b"y"]}]),
+    ],
+)
+def test_what_other_producers_write(data: bytes, operands: list[Any]) -> None:
+    assert [ops for ops, _ in parse(data)] == [operands]
+    assert parse(data) == _pikepdf(data)
+    assert _pikepdf(unparse(parse(data))) == _pikepdf(data)
+
+
 def test_numbers_are_written_with_all_their_digits_and_no_exponent() -> None:
     written = unparse([([3.0, -0.5, 1e-07, 114.68690904248236, 12, 2e9], "Td")])
     assert written == b"3 -0.5 0.0000001 114.68690904248236 12 2000000000 Td\n"
     assert parse(written) == _pikepdf(written)
+    for number in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="not a PDF number"):
+            unparse([([number], "w")])
 
 
 @pytest.mark.parametrize(
@@ -108,6 +129,9 @@ def test_numbers_are_written_with_all_their_digits_and_no_exponent() -> None:
         b"12 0 Td ]",
         b"/F1 12",  # operands without their operator
         b"[[1] 2] 0 d",  # an array inside an array
+        b"[1-2] TJ",  # numbers run together
+        b"<<1 2>> BDC",  # a key that is not a name
+        b"<<[1] 2>> BDC",
     ],
 )
 def test_what_is_not_read_is_an_error_not_a_guess(data: bytes) -> None:

@@ -13,14 +13,18 @@ An instruction is ``(operands, operator)``, the operator a `str` ("TJ"). Operand
 - arrays: `list`; dictionaries: `dict` from names to values;
 - ``true``, ``false`` and ``null``: `True`, `False`, `None`.
 
-`parse` reads what WeasyPrint (pydyf) writes, and any content stream without inline images,
-arrays inside arrays, or strings nested more than one level of parentheses deep: on those it
-raises `ContentStreamError` rather than guess. Asked to read only some operators, it keeps each
-run of the others as written (`Written`). `unparse` writes one instruction a line, strings in
-hexadecimal, numbers with all their digits and no exponent."""
+`parse` reads what WeasyPrint (pydyf) writes, and other content streams unless they hold an
+inline image, an array inside an array (but for one inside a dictionary), a dictionary nested
+more than two deep, or a string nested more than one level of parentheses deep: on those it
+raises `ContentStreamError` rather than guess, as on malformed input (numbers run together,
+a dictionary key that is not a name).
+Names are kept as written (``#`` escapes undecoded). Asked to read only some operators, it
+keeps each run of the others as written (`Written`). `unparse` writes one instruction a line,
+strings in hexadecimal, numbers with all their digits and no exponent."""
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -40,8 +44,9 @@ _HEX = rb"<[0-9A-Fa-f\x00\t\n\f\r ]*+>"
 _LITERAL = rb"\((?:[^\\()]|\\.|\((?:[^\\()]|\\.)*\))*\)"  # nested one level at most
 _FLAT = rb"\[(?:" + _WHITE + rb"*+(?:" + _HEX + rb"|" + _NUMBER + rb"))*+" + _WHITE + rb"*+\]"
 _KEYWORD = rb"(?:true|false|null)" + _WORD_END
-_DICTIONARY = rb"<<(?:[^<>()]|" + _HEX + rb"|" + _LITERAL + rb"|<<[^<>()]*>>)*>>"
-_ARRAY = rb"\[[^\[\]()]*\]"
+_INNER = rb"<<(?:[^<>()]|" + _HEX + rb"|" + _LITERAL + rb")*>>"  # a dictionary in a dictionary
+_DICTIONARY = rb"<<(?:[^<>()]|" + _HEX + rb"|" + _LITERAL + rb"|" + _INNER + rb")*>>"
+_ARRAY = rb"\[(?:[^\[\]()]|" + _LITERAL + rb")*\]"
 _NAME = rb"/[^" + _DELIMITERS + rb"]*+"
 _OPERAND = (
     rb"(?:"
@@ -57,21 +62,25 @@ _INSTRUCTION = re.compile(
 )
 _END = re.compile(_GAP)
 _TOKEN = re.compile(
-    _WHITE + rb"+|%[^\r\n]*"  # white space, a comment
-    rb"|(" + _FLAT + rb")"  # 1 an array of strings and numbers (a TJ's)
-    rb"|([+-]?(?:\d+\.\d*|\.\d+))"  # 2 a real number
-    rb"|([+-]?\d+)"  # 3 an integer
-    rb"|(" + _NAME + rb")"  # 4 a name
-    rb"|<([0-9A-Fa-f\x00\t\n\f\r ]*)>"  # 5 a hexadecimal string
-    rb"|(" + _LITERAL + rb")"  # 6 a literal string
-    rb"|(<<|\[)"  # 7 a dictionary or an array opens
-    rb"|(>>|\])"  # 8 closes
-    rb"|([^" + _DELIMITERS + rb"]+)"  # 9 a keyword: true, false, null
-    rb"|(.)",  # 10 anything else
+    rb"|".join(
+        [
+            _WHITE + rb"+|%[^\r\n]*",  # white space, a comment
+            rb"(" + _FLAT + rb")",  # 1 an array of strings and numbers (a TJ's)
+            rb"([+-]?(?:\d+\.\d*|\.\d+))" + _WORD_END,  # 2 a real number
+            rb"([+-]?\d+)" + _WORD_END,  # 3 an integer
+            rb"(" + _NAME + rb")",  # 4 a name
+            rb"<([0-9A-Fa-f\x00\t\n\f\r ]*)>",  # 5 a hexadecimal string
+            rb"(" + _LITERAL + rb")",  # 6 a literal string
+            rb"(<<|\[)",  # 7 a dictionary or an array opens
+            rb"(>>|\])",  # 8 closes
+            rb"([^" + _DELIMITERS + rb"]+)",  # 9 a keyword: true, false, null
+            rb"(.)",  # 10 anything else
+        ]
+    ),
     re.DOTALL,
 )
 _KEYWORDS = {b"true": True, b"false": False, b"null": None}
-_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)", re.DOTALL)
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)|\r\n?", re.DOTALL)  # or a line break
 _ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 _NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
 
@@ -83,7 +92,9 @@ class Written(bytes):
 
 def _unescaped(match: re.Match[bytes]) -> bytes:
     code = match.group(1)
-    if code[:1].isdigit():
+    if code is None:  # an unescaped line break reads as a line feed
+        return b"\n"
+    if 0x30 <= code[0] <= 0x37:  # octal
         return bytes([int(code, 8) & 0xFF])
     if code in (b"\n", b"\r", b"\r\n"):
         return b""  # a line continued
@@ -139,7 +150,8 @@ def parse(data: bytes, read: frozenset[str] | None = None) -> list[Instruction]:
 
 def _flat(text: bytes) -> list[Any]:
     """The items of an array of strings and numbers (a TJ's: most of a page's operands)."""
-    parts = text[1:-1].decode("latin-1").replace(">", "<").split("<")  # numbers, a string, …
+    body = text[1:-1].decode("latin-1").replace("\x00", " ")  # NUL is white space too
+    parts = body.replace(">", "<").split("<")  # numbers, a string, numbers, …
     items: list[Any] = []
     for index in range(1, len(parts), 2):
         numbers = parts[index - 1]
@@ -186,8 +198,10 @@ def _operands(data: bytes) -> list[Any]:
             opened, *items = stack.pop()
             if opened == b"[":
                 stack[-1].append(items)
-            elif len(items) % 2:
-                raise ContentStreamError("a dictionary's key without value")
+            elif len(items) % 2 or not all(
+                isinstance(key, str) and key.startswith("/") for key in items[::2]
+            ):
+                raise ContentStreamError("a dictionary's key is not a name or has no value")
             else:
                 stack[-1].append(dict(zip(items[::2], items[1::2], strict=True)))
     if len(stack) > 1:
@@ -196,6 +210,8 @@ def _operands(data: bytes) -> list[Any]:
 
 
 def _number(value: float) -> bytes:
+    if not math.isfinite(value):
+        raise ValueError(f"not a PDF number: {value}")
     if value.is_integer():
         return b"%d" % value
     written = repr(value).encode()  # all its digits, as WeasyPrint writes adjustments
