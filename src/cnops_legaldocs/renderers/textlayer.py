@@ -241,9 +241,8 @@ def _show_text(self: Stream, text: str) -> None:
         last = index
         while last + 1 < len(mine) and mine[last + 1][1] == number:
             last += 1
-        if last - index + 1 == size:  # the whole cluster is drawn here
-            if size > 1 or said != recorder[glyph] or _letters(said) > 1:
-                spans[index] = (last, said)
+        if last - index + 1 == size:  # the whole cluster (of several glyphs) is drawn here
+            spans[index] = (last, said)
         else:  # a cluster drawn in two calls: each glyph says its share
             for part in range(index, last + 1):
                 if mine[part][3] != recorder[mine[part][0]]:
